@@ -1,0 +1,553 @@
+"""The generalized one-hidden-layer autoencoder: forward pass, backward pass, objective, fit.
+
+For inputs X (m × n) and p hidden units, with encoder activation f and decoder activation g:
+
+    Z₂ = X̃ W₁ᵀ + b₁          (m × p)     X̃ = X, or a corrupted copy for denoising
+    A₂ = f(Z₂)                (m × p)
+    H  = A₂ ⊙ M               (m × p)     M keeps the k largest units of each row (k-sparse)
+    Z₃ = H W₂ᵀ + b₂           (m × n)     W₂ = W₁ᵀ when the weights are tied
+    X̂  = g(Z₃)                (m × n)
+
+and the objective, after Johnson and Ramsundar's generalized sparse autoencoder:
+
+    J = (1/m) Σᵢ ℓ(x̂ᵢ, xᵢ)  +  λ/2 (‖W₁‖²_F + ‖W₂‖²_F)  +  β Σⱼ φ(ρ̂ⱼ)  +  γ (1/m) Σᵢ ‖∂hᵢ/∂x̃ᵢ‖²_F
+
+with ρ̂ⱼ = (1/m) Σᵢ Hᵢⱼ. Backpropagation, written out in ``_loss_and_grad``:
+
+    δ₃ = ∂ℓ/∂Z₃                                         (from losses.py)
+    ∇W₂ = δ₃ᵀ H + λ W₂,   ∇b₂ = Σᵢ δ₃
+    δ₂ = (δ₃ W₂ + (β/m) φ'(ρ̂)) ⊙ f'(Z₂) ⊙ M  [+ contraction term]
+    ∇W₁ = δ₂ᵀ X̃ + λ W₁,   ∇b₁ = Σᵢ δ₂
+
+Everything is computed in the array namespace of X, so NumPy data trains on the CPU and CuPy
+data on the GPU.
+
+Taught in notebooks/01-autoencoder-basics.ipynb and notebooks/02-sparse-autoencoder.ipynb.
+"""
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
+
+from .activations import ACTIVATIONS, get_activation
+from .backend import asarray_like, get_namespace, is_numpy
+from .losses import LOSSES
+from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
+from .penalties import contraction_penalty, sparsity_penalty, weight_decay
+from .validation import (
+    check_bool,
+    check_choice,
+    check_data,
+    check_int,
+    check_real,
+    check_rho,
+)
+
+__all__ = ["Autoencoder"]
+
+_SPARSITY = (None, "kl", "l1", "l2")
+_NOISE = (None, "mask", "gaussian")
+_OPTIMIZERS = ("lbfgs", "adam", "sgd")
+_DTYPES = ("float64", "float32")
+
+
+class Autoencoder(TransformerMixin, BaseEstimator):
+    """One-hidden-layer autoencoder with every classic regulariser as an option.
+
+    The named models (:class:`SparseAutoencoder`, :class:`LinearAutoencoder`,
+    :class:`KSparseAutoencoder`, :class:`DenoisingAutoencoder`,
+    :class:`ContractiveAutoencoder`) are this class with other defaults.
+
+    Parameters
+    ----------
+    n_hidden : int, default 25
+        Number of hidden units p.
+    activation : {"sigmoid", "tanh", "relu", "linear"}, default "sigmoid"
+        Encoder activation f.
+    output_activation : {"linear", "sigmoid", "tanh", "relu"}, default "linear"
+        Decoder activation g. "sigmoid" needs data in [0, 1].
+    loss : {"mse", "cross_entropy"}, default "mse"
+        ``mse`` is ½‖x̂ − x‖² per example; ``cross_entropy`` needs a sigmoid output and data
+        in [0, 1].
+    lam : float >= 0, default 0.0
+        λ, weight decay on W₁ and W₂ (biases are not decayed). With tied weights the one
+        matrix is decayed once: λ/2 ‖W‖²_F.
+    beta : float >= 0, default 0.0
+        β, weight of the sparsity penalty.
+    rho : float, default 0.05
+        ρ, the target mean activation. For ``sparsity="kl"`` it must lie inside the
+        activation's range: (0, 1) for sigmoid, (−1, 1) for tanh (the KL is then taken on
+        (ρ+1)/2 and (ρ̂+1)/2).
+    sparsity : {None, "kl", "l1", "l2"}, default None
+        The penalty φ(ρ̂ⱼ): KL(ρ‖ρ̂ⱼ), |ρ̂ⱼ − ρ| or (ρ̂ⱼ − ρ)². ``None`` switches it off
+        whatever β is.
+    tied : bool, default False
+        Use W₂ = W₁ᵀ.
+    k : int or None, default None
+        Keep only the k largest hidden activations of each example (k-sparse); gradients
+        flow through those k only.
+    alpha : float >= 1, default 1.0
+        When encoding with ``transform``, keep round(α k) units instead of k.
+    noise : {None, "mask", "gaussian"}, default None
+        Input corruption for denoising: "mask" zeroes each input with probability
+        ``noise_level``; "gaussian" adds N(0, noise_level²). The loss compares the
+        reconstruction with the clean input.
+    noise_level : float >= 0, default 0.0
+        Masking probability in [0, 1) or Gaussian standard deviation.
+    contraction : float >= 0, default 0.0
+        γ, weight of the contractive penalty ‖∂h/∂x‖²_F (Rifai et al. 2011).
+    epsilon : float > 0 or None, default None
+        ε, the standard deviation of the Gaussian initial weights N(0, ε²) (the R
+        ``autoencoder`` package's convention). ``None`` uses UFLDL's uniform initialisation
+        on ±√(6 / (n_in + n_out + 1)). Not to be confused with the whitening regulariser.
+    optimizer : {"lbfgs", "adam", "sgd"}, default "lbfgs"
+        L-BFGS is full batch; Adam and SGD (with momentum) use minibatches.
+    max_iter : int >= 1, default 400
+        L-BFGS iterations, or epochs for Adam and SGD.
+    batch_size : int or None, default None
+        Minibatch size for Adam/SGD (None: min(256, m)). Ignored by L-BFGS.
+    learning_rate : float > 0, default 1e-3
+        Step size for Adam and SGD.
+    momentum : float in [0, 1), default 0.9
+        SGD momentum μ, and Adam's β₁.
+    tol : float >= 0, default 1e-9
+        L-BFGS stopping tolerance on the projected gradient.
+    seed : int or None, default 0
+        Seeds the initial weights, the minibatch order and the corruption noise.
+    dtype : {"float64", "float32"}, default "float64"
+    warm_start : bool, default False
+        Start ``fit`` from the current ``params_`` when their shapes fit.
+    verbose : bool, default False
+        Show a progress bar (tqdm).
+
+    Attributes
+    ----------
+    params_ : dict of arrays
+        ``W1`` (p, n), ``b1`` (p,), ``W2`` (n, p) (absent when tied), ``b2`` (n,).
+    components_ : array, shape (p, n)
+        The encoder weights W₁, laid out like PCA's ``components_``.
+    n_features_in_ : int
+    loss_curve_ : list of float
+        J after each iteration (L-BFGS) or epoch of the last ``fit``.
+    n_iter_ : int
+        Iterations (epochs) run by the last ``fit``.
+    stop_reason_ : str
+        "converged", "max_iter", "callback" or "diverged".
+    warm_started_ : bool
+        Whether the last ``fit`` continued from previous parameters.
+
+    Notes
+    -----
+    Taught in notebooks/01-autoencoder-basics.ipynb; the objective is built step by step in
+    notebooks/02-sparse-autoencoder.ipynb.
+    """
+
+    def __init__(
+        self,
+        n_hidden=25,
+        *,
+        activation="sigmoid",
+        output_activation="linear",
+        loss="mse",
+        lam=0.0,
+        beta=0.0,
+        rho=0.05,
+        sparsity=None,
+        tied=False,
+        k=None,
+        alpha=1.0,
+        noise=None,
+        noise_level=0.0,
+        contraction=0.0,
+        epsilon=None,
+        optimizer="lbfgs",
+        max_iter=400,
+        batch_size=None,
+        learning_rate=1e-3,
+        momentum=0.9,
+        tol=1e-9,
+        seed=0,
+        dtype="float64",
+        warm_start=False,
+        verbose=False,
+    ):
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.output_activation = output_activation
+        self.loss = loss
+        self.lam = lam
+        self.beta = beta
+        self.rho = rho
+        self.sparsity = sparsity
+        self.tied = tied
+        self.k = k
+        self.alpha = alpha
+        self.noise = noise
+        self.noise_level = noise_level
+        self.contraction = contraction
+        self.epsilon = epsilon
+        self.optimizer = optimizer
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.tol = tol
+        self.seed = seed
+        self.dtype = dtype
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ validation
+    def _config(self):
+        """Check every hyperparameter and return them resolved (activations as objects)."""
+        c = SimpleNamespace()
+        c.n_hidden = check_int("n_hidden", self.n_hidden, 1)
+        c.f = get_activation(check_choice("activation", self.activation, tuple(ACTIVATIONS)))
+        c.g = get_activation(
+            check_choice("output_activation", self.output_activation, tuple(ACTIVATIONS))
+        )
+        c.loss = check_choice("loss", self.loss, tuple(LOSSES))
+        if c.loss == "cross_entropy" and c.g.name != "sigmoid":
+            raise ValueError(
+                f"loss='cross_entropy' needs output_activation='sigmoid' (outputs are "
+                f"probabilities); got output_activation={self.output_activation!r}"
+            )
+        c.lam = check_real("lam", self.lam, 0.0)
+        c.beta = check_real("beta", self.beta, 0.0)
+        c.sparsity = check_choice("sparsity", self.sparsity, _SPARSITY)
+        if c.sparsity == "kl" and c.f.name not in ("sigmoid", "tanh"):
+            raise ValueError(
+                f"sparsity='kl' needs a bounded activation ('sigmoid' or 'tanh'); got "
+                f"activation={self.activation!r}. Use sparsity='l1' or 'l2' instead"
+            )
+        c.rho = check_rho(self.rho, c.f, c.sparsity)
+        c.tied = check_bool("tied", self.tied)
+        c.k = check_int("k", self.k, 1, c.n_hidden, allow_none=True)
+        c.alpha = check_real("alpha", self.alpha, 1.0)
+        c.noise = check_choice("noise", self.noise, _NOISE)
+        if c.noise == "mask":
+            c.noise_level = check_real("noise_level", self.noise_level, 0.0, 1.0, high_open=True)
+        else:
+            c.noise_level = check_real("noise_level", self.noise_level, 0.0)
+        c.contraction = check_real("contraction", self.contraction, 0.0)
+        c.epsilon = check_real("epsilon", self.epsilon, 0.0, low_open=True, allow_none=True)
+        c.optimizer = check_choice("optimizer", self.optimizer, _OPTIMIZERS)
+        c.max_iter = check_int("max_iter", self.max_iter, 1)
+        c.batch_size = check_int("batch_size", self.batch_size, 1, allow_none=True)
+        c.learning_rate = check_real("learning_rate", self.learning_rate, 0.0, low_open=True)
+        c.momentum = check_real("momentum", self.momentum, 0.0, 1.0, high_open=True)
+        c.tol = check_real("tol", self.tol, 0.0)
+        c.seed = check_int("seed", self.seed, 0, allow_none=True)
+        c.dtype = check_choice("dtype", self.dtype, _DTYPES)
+        c.warm_start = check_bool("warm_start", self.warm_start)
+        c.verbose = bool(self.verbose)
+        return c
+
+    def _check_X(self, X, c, name="X", fitted_width=False):
+        needs_unit = c.loss == "cross_entropy" or c.g.name == "sigmoid"
+        why = "(loss='cross_entropy' or a sigmoid output cannot produce other values)"
+        return check_data(
+            X,
+            name=name,
+            dtype=c.dtype,
+            n_features=self.n_features_in_ if fitted_width else None,
+            unit_interval=needs_unit,
+            why=why,
+        )
+
+    # ------------------------------------------------------------------ parameters
+    def _param_keys(self, c):
+        return ("W1", "b1", "b2") if c.tied else ("W1", "b1", "W2", "b2")
+
+    def initial_params(self, X):
+        """The seeded initial parameters for data shaped like ``X``.
+
+        Weights are N(0, ε²) when ``epsilon`` is set, otherwise uniform on ±r with
+        r = √(6 / (n_in + n_out + 1)) as in the UFLDL exercise; biases are zero. The same
+        ``seed`` gives the same weights on every backend (they are drawn on the host).
+
+        Returns
+        -------
+        dict of arrays in X's namespace and the model's dtype.
+        """
+        c = self._config()
+        X = check_data(X, dtype=c.dtype)
+        return self._initial_params(X, c)
+
+    def _initial_params(self, X, c):
+        n, p = X.shape[1], c.n_hidden
+        rng = np.random.default_rng(c.seed)
+        if c.epsilon is None:
+            r = math.sqrt(6.0 / (n + p + 1))
+            draw = lambda shape: rng.uniform(-r, r, size=shape)  # noqa: E731
+        else:
+            draw = lambda shape: rng.normal(0.0, c.epsilon, size=shape)  # noqa: E731
+        host = {"W1": draw((p, n)), "b1": np.zeros(p)}
+        if not c.tied:
+            host["W2"] = draw((n, p))
+        host["b2"] = np.zeros(n)
+        return {k: asarray_like(host[k], X, dtype=c.dtype) for k in self._param_keys(c)}
+
+    @property
+    def components_(self):
+        """Encoder weights W₁, shape (n_hidden, n_features)."""
+        self._check_fitted()
+        return self.params_["W1"]
+
+    def _check_fitted(self):
+        if not hasattr(self, "params_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit(X) before using it"
+            )
+
+    # ------------------------------------------------------------------ the maths
+    def _topk_mask(self, xp, A, k):
+        """1 for the k largest entries of each row of A, 0 elsewhere."""
+        p = A.shape[1]
+        if k >= p:
+            return None
+        if is_numpy(xp):
+            # argpartition is O(p) per row where a sort is O(p log p).
+            idx = np.argpartition(A, p - k, axis=1)[:, p - k:]
+            M = np.zeros_like(A)
+            np.put_along_axis(M, idx, 1.0, axis=1)
+            return M
+        thresh = xp.sort(A, axis=1)[:, p - k:p - k + 1]
+        return xp.astype(A >= thresh, A.dtype)
+
+    def _encode(self, xp, params, X, c, k):
+        Z2 = X @ params["W1"].T + params["b1"]
+        A2 = c.f.f(xp, Z2)
+        M = self._topk_mask(xp, A2, k) if k is not None else None
+        H = A2 if M is None else A2 * M
+        return Z2, A2, M, H
+
+    def _decode(self, xp, params, H, c):
+        W2t = params["W1"] if c.tied else params["W2"].T
+        Z3 = H @ W2t + params["b2"]
+        return Z3, c.g.f(xp, Z3)
+
+    def _loss_and_grad(self, params, X_in, X, c):
+        """J and ∇J at ``params`` for corrupted input ``X_in`` and clean target ``X``."""
+        xp = get_namespace(X)
+        m = X.shape[0]
+        W1 = params["W1"]
+        Z2, A2, M, H = self._encode(xp, params, X_in, c, c.k)
+        Z3, A3 = self._decode(xp, params, H, c)
+        J, dZ3 = LOSSES[c.loss](xp, X, Z3, A3, c.g)
+
+        grads = {"b2": xp.sum(dZ3, axis=0)}
+        if c.tied:
+            gW1 = H.T @ dZ3  # decoder's share of ∇W: the decoder uses Wᵀ
+            dH = dZ3 @ W1.T
+        else:
+            grads["W2"] = dZ3.T @ H
+            dH = dZ3 @ params["W2"]
+
+        if c.sparsity is not None and c.beta > 0:
+            rho_hat = xp.mean(H, axis=0)
+            phi, dphi = sparsity_penalty(xp, c.sparsity, rho_hat, c.rho, c.f)
+            J = J + c.beta * phi
+            dH = dH + (c.beta / m) * dphi
+
+        dA = c.f.df(xp, Z2, A2)
+        if M is not None:
+            dA = dA * M
+        dZ2 = dH * dA
+
+        if c.contraction > 0:
+            d2A = c.f.d2f(xp, Z2, A2, dA)
+            pen, dZc, dWc = contraction_penalty(xp, W1, dA, d2A, m)
+            J = J + c.contraction * pen
+            dZ2 = dZ2 + c.contraction * dZc
+            extra = c.contraction * dWc
+        else:
+            extra = None
+
+        gW1_enc = dZ2.T @ X_in
+        gW1 = gW1_enc if not c.tied else gW1 + gW1_enc
+        if extra is not None:
+            gW1 = gW1 + extra
+        grads["b1"] = xp.sum(dZ2, axis=0)
+
+        if c.lam > 0:
+            weights = [W1] if c.tied else [W1, params["W2"]]
+            J = J + c.lam * weight_decay(xp, weights)
+            gW1 = gW1 + c.lam * W1
+            if not c.tied:
+                grads["W2"] = grads["W2"] + c.lam * params["W2"]
+        grads["W1"] = gW1
+        return J, {k: grads[k] for k in self._param_keys(c)}
+
+    def _corrupt(self, X, rng, c):
+        """A corrupted copy of X for denoising (noise drawn on the host, then moved)."""
+        if c.noise is None or c.noise_level == 0.0:
+            return X
+        xp = get_namespace(X)
+        if c.noise == "mask":
+            keep = rng.random(X.shape) >= c.noise_level
+            return X * asarray_like(keep, X, dtype=X.dtype)
+        return X + asarray_like(rng.normal(0.0, c.noise_level, size=X.shape), X, dtype=X.dtype)
+
+    def _noise_rng(self, c):
+        # A separate stream from the weights', so turning noise on leaves the init unchanged.
+        return np.random.default_rng([c.seed if c.seed is not None else 0, 1])
+
+    def objective(self, X, params=None):
+        """The objective J and its gradient at the current (or given) parameters.
+
+        Parameters
+        ----------
+        X : array, shape (m, n)
+        params : dict of arrays, optional
+            Defaults to ``params_`` when fitted, otherwise to :meth:`initial_params`.
+
+        Returns
+        -------
+        J : float
+        grads : dict of arrays, keyed like ``params_``
+
+        Notes
+        -----
+        With input corruption the noise is drawn from a fixed seed, so repeated calls give
+        the same value: this is what makes a finite-difference gradient check possible.
+        """
+        c = self._config()
+        X = self._check_X(X, c, fitted_width=hasattr(self, "params_") and params is None)
+        if params is None:
+            params = self.params_ if hasattr(self, "params_") else self._initial_params(X, c)
+        X_in = self._corrupt(X, self._noise_rng(c), c)
+        J, grads = self._loss_and_grad(params, X_in, X, c)
+        return float(J), grads
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, y=None, callback=None):
+        """Train on X.
+
+        Parameters
+        ----------
+        X : array, shape (m, n)
+            NumPy or CuPy (or any array-API) array; the learned parameters live in the same
+            library and device.
+        y : ignored
+        callback : callable ``(Progress) -> bool``, optional
+            Called after every iteration (L-BFGS) or epoch (Adam, SGD) with a
+            :class:`~aelab.optimize.Progress`; return True to stop training.
+
+        Returns
+        -------
+        self
+        """
+        c = self._config()
+        can_warm = c.warm_start and hasattr(self, "params_")
+        X = self._check_X(X, c)
+        xp = get_namespace(X)
+        params = None
+        if can_warm:
+            old = self.params_
+            fresh_shapes = {k: v.shape for k, v in self._initial_params(X[:1], c).items()}
+            if set(old) == set(fresh_shapes) and all(old[k].shape == s for k, s in fresh_shapes.items()):
+                params = {k: asarray_like(_host(v), X, dtype=c.dtype) for k, v in old.items()}
+        self.warm_started_ = params is not None
+        if params is None:
+            params = self._initial_params(X, c)
+        self.n_features_in_ = X.shape[1]
+        self.params_ = params
+        self.loss_curve_ = []
+        timer = Timer()
+        bar = _progress_bar(c) if c.verbose else None
+
+        def on_iter(it, current, J):
+            self.params_ = current
+            self.loss_curve_.append(float(J))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{J:.5g}")
+            if callback is not None:
+                return bool(callback(Progress(it, float(J), timer(), self)))
+            return False
+
+        try:
+            if c.optimizer == "lbfgs":
+                X_in = self._corrupt(X, self._noise_rng(c), c)
+                params, n_iter, reason = run_lbfgs(
+                    lambda p: self._loss_and_grad(p, X_in, X, c), params,
+                    max_iter=c.max_iter, tol=c.tol, on_iter=on_iter,
+                )
+            else:
+                rng = np.random.default_rng([c.seed if c.seed is not None else 0, 2])
+                params, n_iter, reason = run_minibatch(
+                    lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c), params, X,
+                    method=c.optimizer, epochs=c.max_iter,
+                    batch_size=c.batch_size or min(256, X.shape[0]),
+                    learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,
+                    on_iter=on_iter,
+                    corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
+                )
+        finally:
+            if bar is not None:
+                bar.close()
+        self.params_ = params
+        self.n_iter_ = n_iter
+        self.stop_reason_ = reason
+        if reason == "diverged":
+            warn_diverged(type(self).__name__, n_iter)
+        return self
+
+    # ------------------------------------------------------------------ using it
+    def transform(self, X):
+        """Encode: the hidden code H, shape (m, n_hidden).
+
+        With ``k`` set, round(α k) largest units are kept per example (α = ``alpha``).
+        """
+        self._check_fitted()
+        c = self._config()
+        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        xp = get_namespace(X)
+        k = None if c.k is None else min(c.n_hidden, int(round(c.alpha * c.k)))
+        return self._encode(xp, self.params_, X, c, k)[3]
+
+    def inverse_transform(self, H):
+        """Decode a code H, shape (m, n_hidden), to X̂, shape (m, n_features)."""
+        self._check_fitted()
+        c = self._config()
+        H = check_data(H, name="H", dtype=c.dtype, n_features=c.n_hidden)
+        xp = get_namespace(H)
+        return self._decode(xp, self.params_, H, c)[1]
+
+    def reconstruct(self, X):
+        """X̂ = decode(encode(X)), shape (m, n_features)."""
+        return self.inverse_transform(self.transform(X))
+
+    def score(self, X, y=None):
+        """Negative mean reconstruction error −(1/m) Σ ½‖x̂ − x‖² (higher is better).
+
+        Lets ``GridSearchCV`` pick hyperparameters by held-out reconstruction.
+        """
+        X_hat = self.reconstruct(X)
+        xp = get_namespace(X_hat)
+        c = self._config()
+        X = check_data(X, dtype=c.dtype)
+        R = X_hat - X
+        return -0.5 * float(xp.sum(R * R)) / X.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = True
+        return tags
+
+
+def _host(a):
+    from .backend import to_numpy
+
+    return to_numpy(a)
+
+
+def _progress_bar(c):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=c.max_iter, desc=f"training ({c.optimizer})", unit="it", leave=False)

@@ -1,0 +1,120 @@
+"""Array namespaces: which library holds the data, and moving arrays to and from the host.
+
+The engine never imports NumPy or CuPy for its arithmetic. It asks the input array for its
+namespace (the Python array API standard's ``__array_namespace__``) and calls that. NumPy
+arrays get NumPy, CuPy arrays get CuPy, and ``array_api_strict`` arrays get the strict
+reference namespace, which is how the tests check, on a machine without a GPU, that the
+engine uses only what every array library provides.
+
+Taught in notebooks/00-start-here.ipynb.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["get_namespace", "to_numpy", "asarray_like", "available_backends", "is_numpy"]
+
+
+def get_namespace(*arrays):
+    """Return the array namespace shared by ``arrays``.
+
+    Parameters
+    ----------
+    *arrays : array objects
+        NumPy, CuPy or any array-API arrays. Python scalars and ``None`` are ignored.
+
+    Returns
+    -------
+    xp : module
+        ``numpy`` for NumPy arrays (NumPy's own module, so fast paths such as ``out=`` stay
+        available), otherwise the array's ``__array_namespace__()``.
+    """
+    spaces = []
+    for a in arrays:
+        if a is None or isinstance(a, (int, float, bool, complex)):
+            continue
+        if isinstance(a, np.ndarray) or isinstance(a, np.generic):
+            xp = np
+        elif hasattr(a, "__array_namespace__"):
+            xp = a.__array_namespace__()
+        else:
+            xp = np
+        if not any(xp is s for s in spaces):
+            spaces.append(xp)
+    if not spaces:
+        return np
+    if len(spaces) > 1:
+        names = ", ".join(getattr(s, "__name__", str(s)) for s in spaces)
+        raise TypeError(f"arrays come from different libraries ({names}); move them to one first")
+    return spaces[0]
+
+
+def is_numpy(xp) -> bool:
+    """True when ``xp`` is NumPy itself (not a wrapper such as ``array_api_strict``)."""
+    return xp is np
+
+
+def to_numpy(x) -> np.ndarray:
+    """Copy ``x`` to the host as a NumPy array (no copy when it already is one).
+
+    CuPy arrays go through ``.get()``; other array-API arrays through DLPack or the
+    buffer protocol.
+    """
+    if isinstance(x, np.ndarray):
+        return x
+    if hasattr(x, "get") and type(x).__module__.startswith("cupy"):
+        return x.get()
+    try:
+        return np.asarray(x)
+    except Exception:  # array_api_strict refuses __array__ in recent versions
+        return np.from_dlpack(x)
+
+
+def asarray_like(a, like, dtype=None):
+    """Put host array ``a`` into the namespace and on the device of ``like``.
+
+    Used for the few things the engine makes on the host: random initial weights, noise
+    masks, and the flat parameter vector L-BFGS works on.
+    """
+    xp = get_namespace(like)
+    a = np.asarray(a)
+    if dtype is not None:
+        a = a.astype(_numpy_dtype(dtype), copy=False)
+    if xp is np:
+        return a
+    device = getattr(like, "device", None)
+    try:
+        return xp.asarray(a, device=device)
+    except TypeError:
+        return xp.asarray(a)
+
+
+def _numpy_dtype(dtype):
+    name = getattr(dtype, "name", None) or str(dtype)
+    name = name.rsplit(".", 1)[-1]
+    return np.dtype(name)
+
+
+def available_backends() -> dict:
+    """Which array libraries can run the engine here.
+
+    Returns
+    -------
+    dict
+        ``{"numpy": True, "cupy": bool, "array_api_strict": bool}``, where ``cupy`` is
+        true only when CuPy imports *and* sees a CUDA device.
+    """
+    found = {"numpy": True, "cupy": False, "array_api_strict": False}
+    try:
+        import cupy  # noqa: F401
+
+        found["cupy"] = cupy.cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        pass
+    try:
+        import array_api_strict  # noqa: F401
+
+        found["array_api_strict"] = True
+    except Exception:
+        pass
+    return found

@@ -1,0 +1,66 @@
+"""Reconstruction losses, each returning its value and its gradient together.
+
+Both losses are averaged over the ``m`` examples of a batch, so the objective does not grow
+with the data set and λ, β keep the same meaning on any data size:
+
+* ``mse``:           ℓ = (1/m) Σᵢ ½‖x̂ᵢ − xᵢ‖²
+* ``cross_entropy``: ℓ = −(1/m) Σᵢ Σ_d [x log x̂ + (1 − x) log(1 − x̂)],  x̂ = σ(z)
+
+Each function returns ``dZ = ∂ℓ/∂z`` with respect to the *pre-activation* of the output
+layer, because that is what backpropagation needs next and because for cross-entropy with a
+sigmoid output it collapses to the famously simple ``(x̂ − x)/m``. Computing cross-entropy
+from ``z`` through ``softplus(z) − x z`` keeps it finite even when x̂ rounds to 0 or 1.
+
+Taught in notebooks/01-autoencoder-basics.ipynb.
+"""
+from __future__ import annotations
+
+__all__ = ["LOSSES", "mse", "cross_entropy"]
+
+
+def mse(xp, X, Z, A, out_act):
+    """Squared error ½‖x̂ − x‖² averaged over examples.
+
+    Parameters
+    ----------
+    xp : array namespace
+    X : array, shape (m, n)
+        Targets (the clean inputs).
+    Z, A : arrays, shape (m, n)
+        Output pre-activation and output x̂ = g(Z).
+    out_act : Activation
+        The output activation g, for g'(Z).
+
+    Returns
+    -------
+    value : 0-d array
+    dZ : array, shape (m, n)
+        (x̂ − x) ⊙ g'(z) / m.
+    """
+    m = X.shape[0]
+    R = A - X
+    value = 0.5 * xp.sum(R * R) / m
+    dZ = R * (out_act.df(xp, Z, A) / m)
+    return value, dZ
+
+
+def cross_entropy(xp, X, Z, A, out_act):
+    """Bernoulli cross-entropy for a sigmoid output, averaged over examples.
+
+    Uses −[x log σ(z) + (1−x) log(1−σ(z))] = softplus(z) − x z, which is exact and never
+    takes the logarithm of 0.
+
+    Returns
+    -------
+    value : 0-d array
+    dZ : array, shape (m, n)
+        (σ(z) − x) / m.
+    """
+    m = X.shape[0]
+    softplus = xp.logaddexp(xp.zeros_like(Z), Z)
+    value = xp.sum(softplus - X * Z) / m
+    dZ = (A - X) / m
+    return value, dZ
+
+
+LOSSES = {"mse": mse, "cross_entropy": cross_entropy}

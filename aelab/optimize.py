@@ -1,0 +1,234 @@
+"""Optimisers and the training loop: L-BFGS (SciPy), Adam, SGD with momentum.
+
+All three minimise a function ``fun(params, batch) -> (J, grads)`` over a dict of arrays and
+call ``on_iter(iteration, params, J)`` after each iteration (L-BFGS) or epoch (Adam, SGD).
+``on_iter`` returning True stops training at once: this is how a callback, a progress bar or
+the live panel's "cancel" reaches into a running fit.
+
+L-BFGS runs on the host in SciPy, but only the flat parameter vector crosses between host and
+device: the objective and its gradient are computed where the data lives (NumPy or CuPy).
+
+Taught in notebooks/02-sparse-autoencoder.ipynb.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+from .backend import asarray_like, get_namespace, to_numpy
+
+__all__ = [
+    "Progress",
+    "TrainingDivergedWarning",
+    "pack",
+    "unpack",
+    "run_lbfgs",
+    "run_minibatch",
+]
+
+
+class TrainingDivergedWarning(RuntimeWarning):
+    """Training produced a non-finite or exploding loss and was stopped.
+
+    The model keeps the last parameters whose loss was finite. Lower the learning rate,
+    the initial weight scale ε, or use L-BFGS.
+    """
+
+
+@dataclass
+class Progress:
+    """What a ``fit`` callback sees after each iteration (L-BFGS) or epoch (Adam, SGD).
+
+    Attributes
+    ----------
+    iteration : int
+        1 for the first iteration.
+    loss : float
+        The objective J at the current parameters (on the last minibatch for Adam/SGD
+        the epoch's mean).
+    elapsed : float
+        Seconds since ``fit`` started.
+    model : estimator
+        The model, whose ``params_`` already hold the current parameters, so a callback can
+        draw filters or compute metrics mid-training. Return True to stop.
+    """
+
+    iteration: int
+    loss: float
+    elapsed: float
+    model: Any
+
+
+def pack(params: dict, keys) -> np.ndarray:
+    """Concatenate the arrays of ``params`` (in ``keys`` order) into one float64 host vector."""
+    return np.concatenate([to_numpy(params[k]).astype(np.float64, copy=False).ravel() for k in keys])
+
+
+def unpack(theta: np.ndarray, template: dict, keys) -> dict:
+    """Inverse of :func:`pack`: arrays shaped, typed and placed like those of ``template``."""
+    out, start = {}, 0
+    for k in keys:
+        ref = template[k]
+        size = math.prod(ref.shape)
+        piece = theta[start:start + size].reshape(ref.shape)
+        out[k] = asarray_like(piece, ref, dtype=ref.dtype)
+        start += size
+    return out
+
+
+class _Stop(Exception):
+    """Raised inside SciPy's loop to end it early; carries the reason."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
+    """Minimise a full-batch objective with SciPy's L-BFGS-B.
+
+    Parameters
+    ----------
+    fun : callable ``params -> (J, grads)``
+    params0 : dict of arrays
+    max_iter : int
+        Maximum number of L-BFGS iterations (not function evaluations).
+    tol : float
+        Passed to SciPy as both ``gtol`` and a relative ``ftol``.
+    on_iter : callable ``(iteration, params, J) -> bool``
+
+    Returns
+    -------
+    params : dict of arrays
+        The last accepted parameters (finite).
+    n_iter : int
+    reason : {"converged", "max_iter", "callback", "diverged"}
+    """
+    keys = list(params0)
+    state = {"theta": pack(params0, keys), "J": None, "it": 0}
+
+    def f(theta):
+        J, grads = fun(unpack(theta, params0, keys))
+        J = float(J)
+        if not math.isfinite(J):
+            raise _Stop("diverged")
+        return J, pack(grads, keys)
+
+    def cb(intermediate_result):
+        state["it"] += 1
+        state["theta"] = np.array(intermediate_result.x, copy=True)
+        state["J"] = float(intermediate_result.fun)
+        if on_iter(state["it"], unpack(state["theta"], params0, keys), state["J"]):
+            raise _Stop("callback")
+
+    try:
+        res = minimize(
+            f, state["theta"], jac=True, method="L-BFGS-B", callback=cb,
+            options={"maxiter": max_iter, "gtol": tol, "ftol": tol * 1e-3, "maxcor": 10},
+        )
+        state["theta"], reason = res.x, ("converged" if res.nit < max_iter else "max_iter")
+        state["it"] = res.nit
+        if res.status == 2 and "ABNORMAL" in str(res.message).upper():
+            reason = "converged"  # the line search found no further decrease
+    except _Stop as stop:
+        reason = stop.reason
+    return unpack(state["theta"], params0, keys), state["it"], reason
+
+
+def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate, momentum,
+                  rng, on_iter, corrupt=None):
+    """Adam or SGD with momentum over seeded, shuffled minibatches.
+
+    Parameters
+    ----------
+    fun : callable ``(params, X_in, X_target) -> (J, grads)``
+    X : array, shape (m, n)
+    method : {"adam", "sgd"}
+    epochs : int
+    batch_size : int
+    learning_rate : float
+        Step size η. Adam uses β₁ = ``momentum`` (0.9 by default), β₂ = 0.999, ε̂ = 1e-8;
+        SGD uses classical momentum v ← μv − η g, θ ← θ + v.
+    rng : numpy.random.Generator
+        Shuffles the examples each epoch, and draws corruption noise.
+    corrupt : callable ``(X_batch, rng) -> X_noisy``, optional
+        Input corruption for denoising, drawn afresh for every batch.
+
+    Returns
+    -------
+    params, n_epochs, reason : as for :func:`run_lbfgs`.
+    """
+    xp = get_namespace(X)
+    params = {k: xp.asarray(v, copy=True) for k, v in params0.items()}
+    last_good = {k: xp.asarray(v, copy=True) for k, v in params.items()}
+    m = X.shape[0]
+    b1, b2, eps = momentum, 0.999, 1e-8
+    first = {k: xp.zeros_like(v) for k, v in params.items()}
+    second = {k: xp.zeros_like(v) for k, v in params.items()} if method == "adam" else None
+    step = 0
+    reason = "max_iter"
+    epoch = 0
+    for epoch in range(1, epochs + 1):
+        order = asarray_like(rng.permutation(m), X) if m > batch_size else None
+        total, count, diverged = 0.0, 0, False
+        for start in range(0, m, batch_size):
+            if order is None:
+                Xb = X
+            else:
+                Xb = xp.take(X, order[start:start + batch_size], axis=0)
+            Xin = corrupt(Xb, rng) if corrupt is not None else Xb
+            J, grads = fun(params, Xin, Xb)
+            J = float(J)
+            if not math.isfinite(J) or not all(bool(xp.all(xp.isfinite(g))) for g in grads.values()):
+                diverged = True
+                break
+            step += 1
+            for k, g in grads.items():
+                if method == "adam":
+                    first[k] = b1 * first[k] + (1 - b1) * g
+                    second[k] = b2 * second[k] + (1 - b2) * (g * g)
+                    mhat = first[k] / (1 - b1 ** step)
+                    vhat = second[k] / (1 - b2 ** step)
+                    params[k] = params[k] - learning_rate * mhat / (xp.sqrt(vhat) + eps)
+                else:
+                    first[k] = momentum * first[k] - learning_rate * g
+                    params[k] = params[k] + first[k]
+            total += J * Xb.shape[0]
+            count += Xb.shape[0]
+        finite = all(bool(xp.all(xp.isfinite(v))) for v in params.values())
+        if diverged or not finite:
+            params = last_good
+            reason = "diverged"
+            epoch -= 1
+            break
+        last_good = {k: xp.asarray(v, copy=True) for k, v in params.items()}
+        if on_iter(epoch, params, total / max(count, 1)):
+            reason = "callback"
+            break
+    return params, epoch, reason
+
+
+def warn_diverged(estimator_name, n_iter):
+    warnings.warn(
+        f"{estimator_name} diverged after {n_iter} iteration(s): the loss became non-finite. "
+        "The last finite parameters were kept. Try a smaller learning_rate or epsilon, "
+        "or optimizer='lbfgs'.",
+        TrainingDivergedWarning,
+        stacklevel=3,
+    )
+
+
+class Timer:
+    """Seconds since construction; a tiny helper for progress reports."""
+
+    def __init__(self):
+        self.t0 = time.perf_counter()
+
+    def __call__(self):
+        return time.perf_counter() - self.t0
