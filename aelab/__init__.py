@@ -9,7 +9,16 @@ from .models import (
     LinearAutoencoder,
     SparseAutoencoder,
 )
+from .io import load, save
 from .optimize import Progress, TrainingDivergedWarning
+from .plotting import (
+    filter_grid_image,
+    plot_activation_histogram,
+    plot_filters,
+    plot_loss_curve,
+    plot_reconstructions,
+    update_filters,
+)
 
 __version__ = "0.1.0"
 
@@ -28,4 +37,12 @@ __all__ = [
     "available_backends",
     "get_namespace",
     "to_numpy",
+    "save",
+    "load",
+    "filter_grid_image",
+    "plot_filters",
+    "update_filters",
+    "plot_reconstructions",
+    "plot_activation_histogram",
+    "plot_loss_curve",
 ]

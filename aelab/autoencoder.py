@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .activations import ACTIVATIONS, get_activation
-from .backend import asarray_like, get_namespace, is_numpy
+from .backend import asarray_like, blas_threads, get_namespace, is_numpy
 from .losses import LOSSES
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .penalties import contraction_penalty, sparsity_penalty, weight_decay
@@ -472,22 +472,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             return False
 
         try:
-            if c.optimizer == "lbfgs":
-                X_in = self._corrupt(X, self._noise_rng(c), c)
-                params, n_iter, reason = run_lbfgs(
-                    lambda p: self._loss_and_grad(p, X_in, X, c), params,
-                    max_iter=c.max_iter, tol=c.tol, on_iter=on_iter,
-                )
-            else:
-                rng = np.random.default_rng([c.seed if c.seed is not None else 0, 2])
-                params, n_iter, reason = run_minibatch(
-                    lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c), params, X,
-                    method=c.optimizer, epochs=c.max_iter,
-                    batch_size=c.batch_size or min(256, X.shape[0]),
-                    learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,
-                    on_iter=on_iter,
-                    corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
-                )
+            # Overflow is detected and reported by the optimisers (TrainingDivergedWarning);
+            # NumPy's own warnings would only repeat it less clearly.
+            with blas_threads(xp, X.shape[0], X.shape[1], c.n_hidden), \
+                    np.errstate(over="ignore", invalid="ignore"):
+                params, n_iter, reason = self._run(X, params, c, on_iter)
         finally:
             if bar is not None:
                 bar.close()
@@ -497,6 +486,26 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         if reason == "diverged":
             warn_diverged(type(self).__name__, n_iter)
         return self
+
+    def _run(self, X, params, c, on_iter):
+        """Run the chosen optimiser from ``params``; returns (params, n_iter, reason)."""
+        if c.optimizer == "lbfgs":
+            X_in = self._corrupt(X, self._noise_rng(c), c)
+            params, n_iter, reason = run_lbfgs(
+                lambda p: self._loss_and_grad(p, X_in, X, c), params,
+                max_iter=c.max_iter, tol=c.tol, on_iter=on_iter,
+            )
+        else:
+            rng = np.random.default_rng([c.seed if c.seed is not None else 0, 2])
+            params, n_iter, reason = run_minibatch(
+                lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c), params, X,
+                method=c.optimizer, epochs=c.max_iter,
+                batch_size=c.batch_size or min(256, X.shape[0]),
+                learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,
+                on_iter=on_iter,
+                corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
+            )
+        return params, n_iter, reason
 
     # ------------------------------------------------------------------ using it
     def transform(self, X):

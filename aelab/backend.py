@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["get_namespace", "to_numpy", "asarray_like", "available_backends", "is_numpy"]
+__all__ = [
+    "get_namespace",
+    "to_numpy",
+    "asarray_like",
+    "available_backends",
+    "is_numpy",
+    "blas_threads",
+]
 
 
 def get_namespace(*arrays):
@@ -118,3 +125,23 @@ def available_backends() -> dict:
     except Exception:
         pass
     return found
+
+
+# Below this many multiply-adds per matrix product, a second BLAS thread costs more in
+# start-up and synchronisation than it saves (measured by benchmarks/; on a busy or 1-core
+# machine extra threads are pure loss).
+_SMALL_PRODUCT = 5e7
+
+
+def blas_threads(xp, m, n, p):
+    """A context manager limiting the host BLAS to the threads that pay off for an m×n×p product.
+
+    Only NumPy uses host BLAS; other namespaces get a no-op context.
+    """
+    import contextlib
+
+    if not is_numpy(xp) or m * n * p >= _SMALL_PRODUCT:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")

@@ -181,7 +181,7 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
             if order is None:
                 Xb = X
             else:
-                Xb = xp.take(X, order[start:start + batch_size], axis=0)
+                Xb = xp.take(X, order[start:min(start + batch_size, m)], axis=0)
             Xin = corrupt(Xb, rng) if corrupt is not None else Xb
             J, grads = fun(params, Xin, Xb)
             J = float(J)

@@ -1,0 +1,224 @@
+"""The engine's contract: the objective's formula, scikit-learn conventions, training control."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+import aelab
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_sparse_objective_is_exactly_the_ufldl_formula(rng):
+    X = rng.uniform(0.1, 0.9, size=(30, 12))
+    model = aelab.SparseAutoencoder(n_hidden=7, lam=3e-3, beta=2.5, rho=0.05)
+    p = model.initial_params(X)
+    W1, b1, W2, b2 = p["W1"], p["b1"], p["W2"], p["b2"]
+    a2 = _sigmoid(X @ W1.T + b1)
+    a3 = _sigmoid(a2 @ W2.T + b2)
+    rho, rho_hat = 0.05, a2.mean(axis=0)
+    kl = np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)))
+    J_ref = (0.5 * np.sum((a3 - X) ** 2) / 30 + 3e-3 / 2 * (np.sum(W1**2) + np.sum(W2**2))
+             + 2.5 * kl)
+    J, grads = model.objective(X)
+    assert J == pytest.approx(J_ref, rel=1e-12)
+    assert set(grads) == {"W1", "b1", "W2", "b2"}
+
+
+def test_tanh_kl_is_taken_on_the_mapped_range(rng):
+    X = rng.uniform(0.1, 0.9, size=(25, 6))
+    model = aelab.Autoencoder(4, activation="tanh", sparsity="kl", beta=1.0, rho=-0.6)
+    p = model.initial_params(X)
+    a2 = np.tanh(X @ p["W1"].T + p["b1"])
+    a3 = a2 @ p["W2"].T + p["b2"]
+    r, q = (-0.6 + 1) / 2, (a2.mean(axis=0) + 1) / 2
+    kl = np.sum(r * np.log(r / q) + (1 - r) * np.log((1 - r) / (1 - q)))
+    J_ref = 0.5 * np.sum((a3 - X) ** 2) / 25 + kl
+    assert model.objective(X)[0] == pytest.approx(J_ref, rel=1e-12)
+
+
+def test_cross_entropy_value(rng):
+    X = rng.uniform(0.0, 1.0, size=(10, 5))
+    model = aelab.Autoencoder(3, output_activation="sigmoid", loss="cross_entropy")
+    p = model.initial_params(X)
+    xh = _sigmoid(_sigmoid(X @ p["W1"].T + p["b1"]) @ p["W2"].T + p["b2"])
+    ref = -np.sum(X * np.log(xh) + (1 - X) * np.log(1 - xh)) / 10
+    assert model.objective(X)[0] == pytest.approx(ref, rel=1e-12)
+
+
+def test_ufldl_defaults():
+    p = aelab.SparseAutoencoder().get_params()
+    assert (p["n_hidden"], p["activation"], p["output_activation"], p["sparsity"]) == (
+        25, "sigmoid", "sigmoid", "kl")
+    assert (p["rho"], p["lam"], p["beta"], p["optimizer"], p["max_iter"]) == (
+        0.01, 1e-4, 3.0, "lbfgs", 400)
+
+
+def test_presets_are_thin_and_sklearn_compatible():
+    for cls in (aelab.SparseAutoencoder, aelab.LinearAutoencoder, aelab.KSparseAutoencoder,
+                aelab.DenoisingAutoencoder, aelab.ContractiveAutoencoder):
+        m = cls(n_hidden=9, seed=4)
+        assert isinstance(m, aelab.Autoencoder)
+        c = clone(m)
+        assert c.get_params() == m.get_params() and c is not m
+        assert m.set_params(lam=0.5).lam == 0.5
+    assert aelab.LinearAutoencoder().activation == "linear"
+    k = aelab.KSparseAutoencoder()
+    assert k.tied and k.activation == "linear" and k.k is not None
+
+
+def test_pipeline_and_grid_search(rng):
+    X = rng.normal(size=(60, 6))
+    pipe = Pipeline([("scale", MinMaxScaler()),
+                     ("ae", aelab.Autoencoder(3, max_iter=30, output_activation="sigmoid"))])
+    H = pipe.fit_transform(X)
+    assert H.shape == (60, 3)
+    gs = GridSearchCV(aelab.LinearAutoencoder(max_iter=50), {"n_hidden": [1, 4]}, cv=2)
+    gs.fit(X)
+    assert gs.best_params_ == {"n_hidden": 4}  # more components always reconstruct better
+
+
+def test_fit_learns_and_reports_state(unit_data):
+    model = aelab.SparseAutoencoder(n_hidden=5, max_iter=60)
+    J0 = model.objective(unit_data)[0]
+    assert model.fit(unit_data) is model
+    assert model.components_.shape == (5, 8)
+    assert model.params_["W2"].shape == (8, 5)
+    assert len(model.loss_curve_) == model.n_iter_ > 0
+    assert model.loss_curve_[-1] < J0
+    assert model.objective(unit_data)[0] == pytest.approx(model.loss_curve_[-1], rel=1e-9)
+    assert model.transform(unit_data).shape == (20, 5)
+    assert model.reconstruct(unit_data).shape == (20, 8)
+
+
+def test_callback_sees_progress_and_can_stop(unit_data):
+    seen = []
+
+    def cb(progress):
+        seen.append((progress.iteration, progress.loss, progress.model.params_["W1"].copy()))
+        return progress.iteration == 3
+
+    for opt in ("lbfgs", "adam", "sgd"):
+        seen.clear()
+        model = aelab.Autoencoder(4, optimizer=opt, max_iter=50, learning_rate=0.01)
+        model.fit(unit_data, callback=cb)
+        assert [s[0] for s in seen] == [1, 2, 3]
+        assert model.n_iter_ == 3 and model.stop_reason_ == "callback"
+        # the callback's model already holds the parameters of that iteration
+        assert not np.allclose(seen[0][2], seen[2][2])
+        assert np.allclose(model.params_["W1"], seen[-1][2])
+
+
+def test_warm_start_continues_and_refuses_a_shape_change(unit_data):
+    model = aelab.SparseAutoencoder(n_hidden=5, max_iter=20, warm_start=True)
+    model.fit(unit_data)
+    first = model.loss_curve_[-1]
+    model.fit(unit_data)
+    assert model.warm_started_ and model.loss_curve_[0] <= first + 1e-12
+    model.set_params(n_hidden=6).fit(unit_data)
+    assert not model.warm_started_ and model.components_.shape == (6, 8)
+
+
+def test_same_seed_same_model_different_seed_different(unit_data):
+    a = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, seed=1).fit(unit_data)
+    b = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, seed=1).fit(unit_data)
+    c = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, seed=2).fit(unit_data)
+    for k in a.params_:
+        assert np.array_equal(a.params_[k], b.params_[k])
+    assert not np.allclose(a.params_["W1"], c.params_["W1"])
+    d = aelab.DenoisingAutoencoder(n_hidden=4, max_iter=3, seed=5).fit(unit_data)
+    e = aelab.DenoisingAutoencoder(n_hidden=4, max_iter=3, seed=5).fit(unit_data)
+    assert np.array_equal(d.params_["W1"], e.params_["W1"])
+
+
+def test_initialisation_scales():
+    X = np.zeros((5, 100)) + 0.5
+    p = aelab.Autoencoder(50, epsilon=0.02).initial_params(X)
+    assert np.std(p["W1"]) == pytest.approx(0.02, rel=0.05)
+    assert np.all(p["b1"] == 0) and np.all(p["b2"] == 0)
+    q = aelab.Autoencoder(50).initial_params(X)
+    r = np.sqrt(6 / (100 + 50 + 1))
+    assert np.abs(q["W1"]).max() <= r and np.abs(q["W1"]).max() > 0.95 * r
+    # uniform on ±r has standard deviation r/√3
+    assert np.std(q["W1"]) == pytest.approx(r / np.sqrt(3), rel=0.05)
+
+
+def test_topk_training_and_alpha_k_encoding(rng):
+    X = rng.normal(size=(40, 12))
+    model = aelab.KSparseAutoencoder(n_hidden=20, k=4, alpha=2.0, max_iter=3).fit(X)
+    H = model.transform(X)
+    assert np.all(np.count_nonzero(H, axis=1) == 8)
+    c = model._config()
+    _, _, M, Htrain = model._encode(np, model.params_, X, c, c.k)
+    assert np.all(np.count_nonzero(Htrain, axis=1) == 4)
+    # the kept units are the largest ones
+    full = X @ model.params_["W1"].T + model.params_["b1"]
+    kth = np.sort(full, axis=1)[:, -4]
+    assert np.all(np.where(Htrain != 0, full, np.inf).min(axis=1) >= kth - 1e-12)
+
+
+def test_float32_state_and_agreement(unit_data):
+    m64 = aelab.SparseAutoencoder(n_hidden=5, max_iter=30)
+    m32 = aelab.SparseAutoencoder(n_hidden=5, max_iter=30, dtype="float32")
+    J64, _ = m64.objective(unit_data)
+    J32, g32 = m32.objective(unit_data)
+    assert g32["W1"].dtype == np.float32
+    assert J32 == pytest.approx(J64, rel=1e-5)
+    m32.fit(unit_data)
+    assert m32.params_["W1"].dtype == np.float32 and m32.transform(unit_data).dtype == np.float32
+
+
+def test_divergence_stops_warns_and_keeps_finite_parameters(rng):
+    X = rng.normal(size=(50, 10)) * 10
+    model = aelab.Autoencoder(8, activation="linear", optimizer="sgd", learning_rate=10.0,
+                              momentum=0.0, max_iter=50, batch_size=50)
+    with pytest.warns(aelab.TrainingDivergedWarning, match="diverged"):
+        model.fit(X)
+    assert model.stop_reason_ == "diverged"
+    assert all(np.all(np.isfinite(v)) for v in model.params_.values())
+
+
+def test_not_fitted_errors(unit_data):
+    with pytest.raises(NotFittedError):
+        aelab.Autoencoder().transform(unit_data)
+    with pytest.raises(NotFittedError):
+        aelab.Autoencoder().components_
+
+
+def test_score_is_negative_reconstruction_error(unit_data):
+    model = aelab.LinearAutoencoder(n_hidden=3, max_iter=100).fit(unit_data)
+    R = model.reconstruct(unit_data) - unit_data
+    assert model.score(unit_data) == pytest.approx(-0.5 * np.sum(R**2) / 20)
+
+
+def test_verbose_progress_bar(unit_data, capsys):
+    aelab.Autoencoder(3, max_iter=5, verbose=True).fit(unit_data)
+    assert "training" in capsys.readouterr().err
+
+
+def test_objective_is_deterministic_with_noise(unit_data):
+    m = aelab.DenoisingAutoencoder(n_hidden=4)
+    assert m.objective(unit_data)[0] == m.objective(unit_data)[0]
+    clean = aelab.DenoisingAutoencoder(n_hidden=4, noise_level=0.0)
+    assert m.objective(unit_data)[0] != clean.objective(unit_data)[0]
+
+
+def test_contraction_penalty_equals_jacobian_norm(unit_data):
+    """The closed form Σⱼ f'(zⱼ)² ‖W₁ⱼ‖² against the Jacobian built by finite differences."""
+    m = aelab.Autoencoder(5, activation="tanh", contraction=1.0, epsilon=0.5)
+    base = aelab.Autoencoder(5, activation="tanh", epsilon=0.5)
+    p = m.initial_params(unit_data)
+    penalty = m.objective(unit_data)[0] - base.objective(unit_data)[0]
+    enc = lambda x: np.tanh(x @ p["W1"].T + p["b1"])  # noqa: E731
+    total = 0.0
+    for x in unit_data:
+        J = np.stack([(enc(x + 1e-6 * e) - enc(x - 1e-6 * e)) / 2e-6 for e in np.eye(8)], 1)
+        total += np.sum(J**2)
+    assert penalty == pytest.approx(total / 20, rel=1e-6)
