@@ -1,0 +1,108 @@
+"""The course's scientific claims, checked by training real models on the course's data."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import aelab
+from aelab.datasets import load_digits, natural_patches
+from aelab.pca import PCA, max_principal_angle_degrees
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits()[0]
+
+
+@pytest.fixture(scope="module")
+def linear_vs_pca(digits):
+    ae = aelab.LinearAutoencoder(n_hidden=10).fit(digits)
+    pca = PCA(10).fit(digits)
+    return ae, pca
+
+
+def test_linear_autoencoder_spans_the_principal_subspace(linear_vs_pca):
+    ae, pca = linear_vs_pca
+    assert ae.stop_reason_ == "converged"
+    assert max_principal_angle_degrees(ae.components_, pca.components_) < 2.0
+    # the decoder's columns span it too: reconstructions live in the principal subspace
+    assert max_principal_angle_degrees(ae.params_["W2"].T, pca.components_) < 2.0
+
+
+def test_linear_autoencoder_reconstructs_as_well_as_pca(linear_vs_pca, digits):
+    ae, pca = linear_vs_pca
+    X_pca = pca.inverse_transform(pca.transform(digits))
+    err_pca = 0.5 * np.sum((X_pca - digits) ** 2) / len(digits)
+    err_ae = -ae.score(digits)
+    assert err_ae == pytest.approx(err_pca, rel=0.01)
+    assert err_ae >= err_pca * (1 - 1e-9)  # PCA is the optimum; nothing linear beats it
+
+
+def _max_off_diagonal_cosine(W):
+    Wn = W / np.linalg.norm(W, axis=1, keepdims=True)
+    G = Wn @ Wn.T
+    return np.abs(G - np.diag(np.diag(G))).max()
+
+
+def test_weights_need_not_be_orthogonal_nor_the_components_themselves(linear_vs_pca, digits):
+    """Without weight decay any invertible mixing of the components is optimal; with a little
+    weight decay the encoder's rows become orthonormal, yet still only a rotation of PCA's."""
+    plain = aelab.LinearAutoencoder(n_hidden=10, lam=0.0, max_iter=1500).fit(digits)
+    assert _max_off_diagonal_cosine(plain.params_["W2"].T) > 0.05
+    ae, pca = linear_vs_pca
+    assert np.allclose(ae.components_ @ ae.components_.T, np.eye(10), atol=0.01)
+    cos = np.abs(ae.components_ @ pca.components_.T)  # |cosine| of rows (PCA rows are unit)
+    assert cos.max(axis=1).min() < 0.95  # some AE row is not any single principal direction
+
+
+def test_without_weight_decay_only_the_decoder_is_pinned_down(digits):
+    """λ = 0: the loss never sees the encoder's components along blank pixels."""
+    ae = aelab.LinearAutoencoder(n_hidden=10, lam=0.0, max_iter=1500).fit(digits)
+    pca = PCA(10).fit(digits)
+    assert max_principal_angle_degrees(ae.params_["W2"].T, pca.components_) < 2.0
+    assert max_principal_angle_degrees(ae.components_, pca.components_) > 10.0
+
+
+@pytest.fixture(scope="module")
+def ufldl():
+    X = natural_patches(10000, 8, seed=0)
+    return X, aelab.SparseAutoencoder().fit(X)
+
+
+def test_sparse_autoencoder_hits_its_sparsity_target(ufldl):
+    X, model = ufldl
+    rho_hat = model.transform(X).mean(axis=0)
+    assert abs(rho_hat.mean() - 0.01) < 0.25 * 0.01
+    assert np.all(np.abs(rho_hat - 0.01) < 0.5 * 0.01)  # every unit, not just on average
+
+
+def _localization(W, size=8):
+    """Fraction of each filter's energy inside its own strongest 3×3 neighbourhood... of 5×5."""
+    out = []
+    for w in W:
+        e = (w.reshape(size, size) - w.mean()) ** 2
+        best = max(e[i:i + 5, j:j + 5].sum() for i in range(size - 4) for j in range(size - 4))
+        out.append(best / e.sum())
+    return np.array(out)
+
+
+def test_sparse_autoencoder_learns_localized_filters(ufldl):
+    """Edge filters concentrate their energy in part of the patch; random ones spread it.
+
+    A 5×5 window holds 25/64 ≈ 39% of the pixels; a uniformly spread filter puts about that
+    share of its energy in its best window (a little more, by chance), a localized edge most.
+    """
+    X, model = ufldl
+    loc = _localization(model.components_)
+    rand = _localization(model.initial_params(X)["W1"])
+    assert np.median(loc) > 0.75
+    assert np.median(loc) > np.median(rand) + 0.2
+    DOCS.mkdir(exist_ok=True)
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 4))
+    aelab.plot_filters(model.components_, ax=ax, title="SparseAutoencoder() on 8×8 patches")
+    fig.savefig(DOCS / "ufldl-filters.png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
