@@ -357,6 +357,10 @@ class _ActivationsView:
         ax = self.chart.ax
         if limits != self._limits:
             n, scale, lo, hi = limits
+            # Limits before scale, autoscaling off: with no bars yet, switching to a log
+            # scale would otherwise try (and warn about) autoscaling empty data.
+            ax.set_autoscale_on(False)
+            ax.set_ylim(lo, hi)
             ax.set_yscale(scale)
             ax.set_ylim(lo, hi)
             ax.set_xlim(-0.6, n - 0.4)
@@ -419,6 +423,8 @@ class _LossView:
             if limits != self._limits:
                 max_iter, log, lo, hi = limits
                 ax = self.chart.ax
+                ax.set_autoscale_on(False)
+                ax.set_ylim(lo, hi)
                 ax.set_yscale("log" if log else "linear")
                 ax.set_ylim(lo, hi)
                 ax.set_xlim(0, max(max_iter, 1))

@@ -1,0 +1,385 @@
+"""The live Explorer, driven headless: controls retrain and redraw, coalescing, errors, config.
+
+Small data (500 natural patches, 64 -> 16 units, 40 L-BFGS iterations) keep every retrain
+well under a second.
+"""
+import json
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+import aelab
+from aelab.datasets import load_digits, natural_patches
+from aelab.widgets import Explorer
+
+pytest.importorskip("ipywidgets")
+
+TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def patches():
+    return natural_patches(500, seed=3)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_digits()[0][:400]
+
+
+@pytest.fixture
+def make(patches):
+    """Build Explorers on small data, and close all of them after the test."""
+    made = []
+
+    def build(model=None, X=None, **kw):
+        model = model if model is not None else aelab.SparseAutoencoder(n_hidden=16, max_iter=40)
+        kw.setdefault("key", None)
+        kw.setdefault("dataset", "patches")
+        panel = Explorer(model, patches if X is None else X, **kw)
+        made.append(panel)
+        return panel
+
+    yield build
+    for panel in made:
+        panel.close()
+
+
+def _worker_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("aelab-explorer")]
+
+
+# (control, new value, whether the retrain may warm-start)
+CONTROL_CHANGES = [
+    ("lam", 3e-3, True),
+    ("beta", 0.5, True),
+    ("rho", 0.1, True),
+    ("epsilon", 0.03, False),
+    ("n_hidden", 9, False),
+    ("seed", 7, False),
+]
+
+
+@pytest.mark.parametrize("name, value, warm", CONTROL_CHANGES)
+def test_each_control_retrains_and_redraws_the_filters(make, name, value, warm):
+    panel = make().wait(TIMEOUT)
+    before_png = panel.views["filters"].value
+    before_W = np.array(panel.model.components_, copy=True)
+    generation = panel.stats["generation"]
+
+    panel.controls[name].value = value
+    panel.wait(TIMEOUT)
+
+    assert getattr(panel.model, name) == pytest.approx(value)
+    assert panel.stats["generation"] > generation
+    assert panel.stats["warm_start"] is warm
+    assert panel.views["filters"].value != before_png
+    W = panel.model.components_
+    assert W.shape != before_W.shape or not np.allclose(W, before_W)
+    assert ("warm start" if warm else "fresh start") in panel.status.value
+
+
+def test_default_init_checkbox_switches_epsilon_between_none_and_the_slider(make):
+    panel = make().wait(TIMEOUT)
+    assert panel.model.epsilon is None and panel.controls["default_init"].value
+    panel.controls["default_init"].value = False
+    panel.wait(TIMEOUT)
+    assert panel.model.epsilon == pytest.approx(panel.controls["epsilon"].value)
+    assert panel.stats["warm_start"] is False
+    # Moving the ε slider while "default init" is ticked means "use this ε".
+    panel.controls["default_init"].value = True
+    panel.wait(TIMEOUT)
+    assert panel.model.epsilon is None
+    panel.controls["epsilon"].value = 0.2
+    panel.wait(TIMEOUT)
+    assert panel.model.epsilon == pytest.approx(0.2)
+    assert panel.controls["default_init"].value is False
+
+
+def test_reset_retrains_from_the_same_initial_weights(make, patches):
+    panel = make().wait(TIMEOUT)
+    panel.controls["lam"].value = 1e-3
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is True
+    warm_W = np.array(panel.model.components_, copy=True)
+
+    panel.controls["reset"].click()
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is False
+    assert "fresh start" in panel.status.value
+    # A fresh fit of the same hyperparameters from the same seed lands on the same weights.
+    reference = clone(panel.model).set_params(warm_start=False).fit(patches)
+    np.testing.assert_allclose(panel.model.components_, reference.components_, atol=1e-8)
+    assert not np.allclose(panel.model.components_, warm_W)
+
+
+def test_dataset_control_switches_data_and_starts_fresh(make, patches, digits):
+    panel = make(controls=("lam", "dataset"), datasets={"patches": patches, "digits": digits})
+    panel.wait(TIMEOUT)
+    before = panel.views["filters"].value
+    panel.controls["dataset"].value = "digits"
+    panel.wait(TIMEOUT)
+    assert panel.dataset == "digits"
+    assert panel.stats["warm_start"] is False
+    assert panel.views["filters"].value != before
+    # Trained on the digits: its ρ̂ matches the digits', not the patches'.
+    rho_digits = panel.model.transform(digits).mean(axis=0)
+    rho_patches = panel.model.transform(patches).mean(axis=0)
+    assert not np.allclose(rho_digits, rho_patches)
+
+
+def test_fifty_rapid_changes_coalesce_into_at_most_two_completed_trainings(make):
+    panel = make(aelab.SparseAutoencoder(n_hidden=16, max_iter=60)).wait(TIMEOUT)
+    before = panel.stats
+    values = np.logspace(-5, -2, 50)
+    for value in values:
+        panel.controls["lam"].value = float(value)
+    panel.wait(TIMEOUT)
+    after = panel.stats
+
+    assert panel.model.lam == pytest.approx(values[-1])
+    assert panel.model.stop_reason_ != "callback"  # the last one ran to its end
+    assert after["requests"] - before["requests"] == 50
+    assert after["trainings_completed"] - before["trainings_completed"] <= 2
+    assert after["trainings_started"] - before["trainings_started"] < 50
+
+
+def test_exception_in_training_shows_in_the_panel_and_in_wait(make):
+    panel = make().wait(TIMEOUT)
+    model = panel.model
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected failure in the objective")
+
+    model._loss_and_grad = broken
+    panel.controls["beta"].value = 1.0
+    with pytest.raises(RuntimeError, match="injected failure"):
+        panel.wait(TIMEOUT)
+    assert "RuntimeError" in panel.error_box.value
+    assert "injected failure" in panel.error_box.value
+    assert "error" in panel.status.value
+
+    # The panel survives: fix the model, move a control, and the error clears.
+    del model._loss_and_grad
+    panel.controls["beta"].value = 2.0
+    panel.wait(TIMEOUT)
+    assert panel.error_box.value == ""
+    assert panel.model.beta == 2.0
+
+
+def test_bad_hyperparameter_error_names_the_parameter(make):
+    model = aelab.SparseAutoencoder(n_hidden=16, max_iter=20, activation="tanh", rho=-0.5)
+    panel = make(model).wait(TIMEOUT)
+    # tanh's ρ lives in (−1, 1): the slider offers that range.
+    assert panel.controls["rho"].min == pytest.approx(-0.99)
+    panel.retrain(rho=1.5)
+    with pytest.raises(ValueError, match="rho"):
+        panel.wait(TIMEOUT)
+    assert "ValueError" in panel.error_box.value and "rho" in panel.error_box.value
+
+
+def test_exception_while_drawing_shows_in_the_panel(make):
+    panel = make().wait(TIMEOUT)
+
+    def broken(frame):
+        raise ValueError("cannot draw this")
+
+    panel._views["loss"].update = broken
+    panel.controls["lam"].value = 2e-4
+    with pytest.raises(ValueError, match="cannot draw"):
+        panel.wait(TIMEOUT)
+    assert "cannot draw this" in panel.error_box.value
+
+
+def test_divergence_is_reported_in_the_panel(make):
+    panel = make().wait(TIMEOUT)
+    model = panel.model
+    real = type(model)._loss_and_grad
+    calls = {"n": 0}
+
+    def blows_up(*args, **kwargs):
+        calls["n"] += 1
+        J, grads = real(model, *args, **kwargs)
+        return (float("nan") if calls["n"] > 3 else J), grads
+
+    model._loss_and_grad = blows_up
+    panel.controls["lam"].value = 5e-4
+    with pytest.warns(aelab.TrainingDivergedWarning):
+        panel.wait(TIMEOUT)
+    assert "diverged" in panel.warning_box.value
+    assert "diverged" in panel.status.value
+    assert panel.error_box.value == ""
+
+
+def test_config_round_trips_through_json_and_from_config(make, patches):
+    panel = make(views=("filters", "loss", "pca"), frame_interval=0.05,
+                 image_shape=(8, 8), max_train_seconds=30).wait(TIMEOUT)
+    panel.controls["lam"].value = 2e-3
+    panel.controls["n_hidden"].value = 12
+    panel.wait(TIMEOUT)
+    cfg = panel.config()
+    cfg = json.loads(json.dumps(cfg))  # JSON-able, and survives the trip
+    assert cfg["model"]["class"] == "SparseAutoencoder"
+    assert cfg["model"]["params"]["lam"] == pytest.approx(2e-3)
+    assert cfg["model"]["params"]["n_hidden"] == 12
+
+    again = Explorer.from_config(cfg, X=patches, key=None)
+    try:
+        again.wait(TIMEOUT)
+        assert again.config() == cfg
+        assert set(again.controls) == set(panel.controls)
+        assert set(again.views) == {"filters", "loss", "pca"}
+        assert again.model.n_hidden == 12 and again.model.lam == pytest.approx(2e-3)
+    finally:
+        again.close()
+
+
+def test_from_config_without_data_loads_the_data_set_by_name(digits):
+    model = aelab.SparseAutoencoder(n_hidden=10, max_iter=15)
+    panel = Explorer(model, "digits", controls=("lam", "beta"), key=None)
+    try:
+        panel.wait(TIMEOUT)
+        cfg = json.loads(json.dumps(panel.config()))
+        assert cfg["dataset"] == "digits"
+    finally:
+        panel.close()
+    again = Explorer.from_config(cfg, key=None)
+    try:
+        again.wait(TIMEOUT)
+        assert again.model.n_features_in_ == 64
+        assert again.config() == cfg
+    finally:
+        again.close()
+    with pytest.raises(ValueError, match="X"):
+        Explorer.from_config(dict(cfg, dataset="data"))
+    with pytest.raises(ValueError, match="model class"):
+        Explorer.from_config(dict(cfg, model={"class": "os.system", "params": {}}), X=digits)
+
+
+def test_close_stops_the_worker_thread(make):
+    before = set(_worker_threads())
+    panel = make()
+    assert len(set(_worker_threads()) - before) == 1
+    panel.controls["lam"].value = 1e-3  # close while a training may be in flight
+    panel.close()
+    assert set(_worker_threads()) - before == set()
+    assert panel.closed
+    panel.controls  # still readable
+    panel.close()  # twice is harmless
+
+
+def test_a_new_panel_with_the_same_key_closes_the_old_one(make):
+    first = make(key="lesson-02").wait(TIMEOUT)
+    second = make(key="lesson-02").wait(TIMEOUT)
+    assert first.closed and not first._worker.is_alive()
+    assert not second.closed and second._worker.is_alive()
+
+
+def test_warm_and_fresh_starts_are_reported(make):
+    panel = make().wait(TIMEOUT)
+    assert panel.stats["warm_start"] is False  # the first training
+    panel.controls["beta"].value = 4.0
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is True and panel.model.warm_started_ is True
+    assert "warm start" in panel.status.value
+    panel.controls["n_hidden"].value = 20
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is False and panel.model.warm_started_ is False
+    assert "fresh start" in panel.status.value
+    # The user's own warm_start setting is left as it was.
+    assert panel.model.warm_start is False
+
+
+def test_first_frame_arrives_before_training_finishes(make, patches):
+    model = aelab.SparseAutoencoder(n_hidden=16, max_iter=400, tol=0.0)
+    panel = make(model, frame_interval=0.02).wait(TIMEOUT)
+    panel.controls["n_hidden"].value = 25
+    panel.wait(TIMEOUT)
+    s = panel.stats
+    assert s["first_frame_iteration"] == 0  # the fresh weights, before any iteration
+    assert s["time_to_first_frame"] < s["time_to_final_frame"]
+    assert s["time_to_first_frame"] < s["train_seconds"]
+    assert s["frames"] >= 3  # first, at least one while training, final
+
+
+def test_frames_replace_image_bytes_in_place(make):
+    panel = make().wait(TIMEOUT)
+    images = dict(panel.views)
+    children = panel.widget.children
+    for name, image in images.items():
+        assert bytes(image.value).startswith(b"\x89PNG"), name
+    panel.controls["lam"].value = 5e-3
+    panel.wait(TIMEOUT)
+    assert panel.widget.children == children
+    for name, image in panel.views.items():
+        assert image is images[name]
+
+
+def test_drawing_is_fast(make, patches):
+    # Warm runs blit the charts; 50 ms per frame is the ceiling, a few ms is typical.
+    model = aelab.SparseAutoencoder(n_hidden=25, max_iter=80, tol=0.0)
+    panel = make(model, frame_interval=0.0).wait(TIMEOUT)
+    panel.controls["lam"].value = 2e-4
+    panel.wait(TIMEOUT)
+    assert panel.stats["frames"] > 20
+    assert panel.stats["render_ms_median"] < 50
+
+
+def test_wait_times_out(make):
+    model = aelab.SparseAutoencoder(n_hidden=16, max_iter=100000, tol=0.0)
+    panel = make(model)
+    with pytest.raises(TimeoutError):
+        panel.wait(timeout=0.05)
+
+
+def test_time_budget_stops_training_and_says_so(make):
+    model = aelab.SparseAutoencoder(n_hidden=16, max_iter=100000, tol=0.0)
+    panel = make(model, max_train_seconds=0.3)
+    t0 = time.perf_counter()
+    panel.wait(TIMEOUT)
+    assert time.perf_counter() - t0 < 10
+    assert panel.stats["budget_stopped"] is True
+    assert "time budget" in panel.status.value
+    assert panel.stats["trainings_completed"] == 1
+
+
+def test_a_fitted_model_is_shown_without_retraining(make, patches):
+    model = aelab.SparseAutoencoder(n_hidden=16, max_iter=30).fit(patches)
+    W = np.array(model.components_, copy=True)
+    panel = make(model).wait(TIMEOUT)
+    assert panel.stats["trainings_started"] == 0
+    np.testing.assert_array_equal(panel.model.components_, W)
+    assert bytes(panel.views["filters"].value).startswith(b"\x89PNG")
+    panel.controls["lam"].value = 1e-3
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is True  # it continues from the fitted weights
+
+
+def test_panel_displays_as_a_widget(make):
+    panel = make(layout="lecture")
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert panel.widget.children
+
+
+def test_bad_arguments_are_refused(patches):
+    model = aelab.SparseAutoencoder()
+    with pytest.raises(ValueError, match="controls"):
+        Explorer(model, patches, controls=("lambda",), key=None)
+    with pytest.raises(ValueError, match="views"):
+        Explorer(model, patches, views=("weights",), key=None)
+    with pytest.raises(ValueError, match="data"):
+        Explorer(model, key=None)
+    assert _worker_threads() == [] or all(t.is_alive() for t in _worker_threads())
+
+
+def test_importing_the_module_does_not_import_ipywidgets_or_matplotlib():
+    code = ("import sys, aelab, aelab.widgets; "
+            "assert 'ipywidgets' not in sys.modules, 'ipywidgets'; "
+            "assert 'matplotlib' not in sys.modules, 'matplotlib'")
+    subprocess.run([sys.executable, "-c", code], check=True)
