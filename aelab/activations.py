@@ -2,8 +2,8 @@
 
 Every activation is written against an array namespace ``xp`` so that one definition serves
 NumPy, CuPy and any array-API library. The derivatives are expressed through the activation's
-*value* ``a = f(z)`` where that is cheaper (the sigmoid's ``a(1-a)``), which is why they take
-both ``z`` and ``a``.
+*value* ``a = f(z)`` (the sigmoid's ``a(1-a)``), so the pre-activation ``z`` need not be kept:
+on NumPy the activation is computed in place, over the memory that held ``z``.
 
 The second derivative is only needed by the contractive penalty, whose gradient
 differentiates ``f'(z)²``.
@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 __all__ = ["Activation", "ACTIVATIONS", "get_activation"]
 
 
@@ -25,11 +27,13 @@ class Activation:
     Attributes
     ----------
     name : str
-    f : callable ``(xp, z) -> a``
-        The activation, elementwise, shape preserved.
-    df : callable ``(xp, z, a) -> f'(z)``
-        First derivative; may return a Python scalar where it is constant.
-    d2f : callable ``(xp, z, a, da) -> f''(z)``
+    f : callable ``(xp, z, inplace=False) -> a``
+        The activation, elementwise, shape preserved. With ``inplace=True`` it may
+        overwrite ``z`` and return it, saving a memory pass on large batches.
+    df : callable ``(xp, a) -> f'(z)``
+        First derivative, written through the value a = f(z) (for all four activations
+        that is enough); may return a Python scalar where it is constant.
+    d2f : callable ``(xp, a, da) -> f''(z)``
         Second derivative, given also ``da = f'(z)``.
     low, high : float
         The range of the activation (``-inf``/``inf`` when unbounded). The sparsity
@@ -44,33 +48,53 @@ class Activation:
     high: float
 
 
-def _sigmoid(xp, z):
+def _tanh(xp, z, inplace=False):
+    if inplace and xp is np:
+        return np.tanh(z, out=z)
+    return xp.tanh(z)
+
+
+def _sigmoid(xp, z, inplace=False):
     # σ(z) = ½(1 + tanh(z/2)) is the same function as 1/(1+e^{-z}) but never overflows.
-    return 0.5 * (xp.tanh(0.5 * z) + 1.0)
+    a = z if inplace else z * 1.0
+    a *= 0.5
+    a = _tanh(xp, a, inplace=True)
+    a += 1.0
+    a *= 0.5
+    return a
 
 
-def _relu(xp, z):
+def _sigmoid_grad(xp, a):
+    # σ' = σ(1-σ)
+    da = 1.0 - a
+    da *= a
+    return da
+
+
+def _relu(xp, z, inplace=False):
+    if inplace and xp is np:
+        return np.maximum(z, 0.0, out=z)
     return xp.where(z > 0, z, xp.zeros_like(z))
 
 
-def _relu_grad(xp, z, a):
-    return xp.astype(z > 0, z.dtype)
+def _relu_grad(xp, a):
+    return xp.astype(a > 0, a.dtype)  # a > 0 exactly where z > 0
 
 
 ACTIVATIONS = {
     "sigmoid": Activation(
         "sigmoid",
         _sigmoid,
-        lambda xp, z, a: a * (1.0 - a),  # σ' = σ(1-σ)
-        lambda xp, z, a, da: da * (1.0 - 2.0 * a),  # σ'' = σ'(1-2σ)
+        _sigmoid_grad,
+        lambda xp, a, da: da * (1.0 - 2.0 * a),  # σ'' = σ'(1-2σ)
         0.0,
         1.0,
     ),
     "tanh": Activation(
         "tanh",
-        lambda xp, z: xp.tanh(z),
-        lambda xp, z, a: 1.0 - a * a,  # tanh' = 1 - tanh²
-        lambda xp, z, a, da: -2.0 * a * da,  # tanh'' = -2 tanh tanh'
+        _tanh,
+        lambda xp, a: 1.0 - a * a,  # tanh' = 1 - tanh²
+        lambda xp, a, da: -2.0 * a * da,  # tanh'' = -2 tanh tanh'
         -1.0,
         1.0,
     ),
@@ -78,15 +102,15 @@ ACTIVATIONS = {
         "relu",
         _relu,
         _relu_grad,
-        lambda xp, z, a, da: 0.0,  # zero almost everywhere
+        lambda xp, a, da: 0.0,  # zero almost everywhere
         0.0,
         float("inf"),
     ),
     "linear": Activation(
         "linear",
-        lambda xp, z: z,
-        lambda xp, z, a: 1.0,
-        lambda xp, z, a, da: 0.0,
+        lambda xp, z, inplace=False: z,
+        lambda xp, a: 1.0,
+        lambda xp, a, da: 0.0,
         float("-inf"),
         float("inf"),
     ),

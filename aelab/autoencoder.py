@@ -34,8 +34,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .activations import ACTIVATIONS, get_activation
-from .backend import asarray_like, blas_threads, get_namespace, is_numpy
-from .losses import LOSSES
+from .backend import asarray_like, blas_threads, colsum, get_namespace, is_numpy
+from .losses import LOSSES, NEEDS_PREACTIVATION
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .penalties import contraction_penalty, sparsity_penalty, weight_decay
 from .validation import (
@@ -320,27 +320,31 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         return xp.astype(A >= thresh, A.dtype)
 
     def _encode(self, xp, params, X, c, k):
-        Z2 = X @ params["W1"].T + params["b1"]
-        A2 = c.f.f(xp, Z2)
+        """Hidden activations A₂ = f(X W₁ᵀ + b₁), the top-k mask M (or None) and H = A₂ ⊙ M."""
+        A2 = X @ params["W1"].T
+        A2 += params["b1"]
+        A2 = c.f.f(xp, A2, inplace=True)  # Z₂ is not needed again: f' is written through A₂
         M = self._topk_mask(xp, A2, k) if k is not None else None
         H = A2 if M is None else A2 * M
-        return Z2, A2, M, H
+        return A2, M, H
 
     def _decode(self, xp, params, H, c):
+        """Output pre-activation Z₃ and X̂ = g(Z₃); Z₃ is X̂'s memory unless the loss needs it."""
         W2t = params["W1"] if c.tied else params["W2"].T
-        Z3 = H @ W2t + params["b2"]
-        return Z3, c.g.f(xp, Z3)
+        Z3 = H @ W2t
+        Z3 += params["b2"]
+        return Z3, c.g.f(xp, Z3, inplace=c.loss not in NEEDS_PREACTIVATION)
 
     def _loss_and_grad(self, params, X_in, X, c):
         """J and ∇J at ``params`` for corrupted input ``X_in`` and clean target ``X``."""
         xp = get_namespace(X)
         m = X.shape[0]
         W1 = params["W1"]
-        Z2, A2, M, H = self._encode(xp, params, X_in, c, c.k)
+        A2, M, H = self._encode(xp, params, X_in, c, c.k)
         Z3, A3 = self._decode(xp, params, H, c)
         J, dZ3 = LOSSES[c.loss](xp, X, Z3, A3, c.g)
 
-        grads = {"b2": xp.sum(dZ3, axis=0)}
+        grads = {"b2": colsum(xp, dZ3)}
         if c.tied:
             gW1 = H.T @ dZ3  # decoder's share of ∇W: the decoder uses Wᵀ
             dH = dZ3 @ W1.T
@@ -349,21 +353,23 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             dH = dZ3 @ params["W2"]
 
         if c.sparsity is not None and c.beta > 0:
-            rho_hat = xp.mean(H, axis=0)
+            rho_hat = colsum(xp, H) / m
             phi, dphi = sparsity_penalty(xp, c.sparsity, rho_hat, c.rho, c.f)
             J = J + c.beta * phi
-            dH = dH + (c.beta / m) * dphi
+            dH += (c.beta / m) * dphi
 
-        dA = c.f.df(xp, Z2, A2)
+        dA = c.f.df(xp, A2)
         if M is not None:
             dA = dA * M
-        dZ2 = dH * dA
+        dZ2 = dH
+        if not isinstance(dA, float):  # linear units: f' = 1
+            dZ2 *= dA
 
         if c.contraction > 0:
-            d2A = c.f.d2f(xp, Z2, A2, dA)
+            d2A = c.f.d2f(xp, A2, dA)
             pen, dZc, dWc = contraction_penalty(xp, W1, dA, d2A, m)
             J = J + c.contraction * pen
-            dZ2 = dZ2 + c.contraction * dZc
+            dZ2 += c.contraction * dZc
             extra = c.contraction * dWc
         else:
             extra = None
@@ -372,7 +378,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         gW1 = gW1_enc if not c.tied else gW1 + gW1_enc
         if extra is not None:
             gW1 = gW1 + extra
-        grads["b1"] = xp.sum(dZ2, axis=0)
+        grads["b1"] = colsum(xp, dZ2)
 
         if c.lam > 0:
             weights = [W1] if c.tied else [W1, params["W2"]]
@@ -518,7 +524,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
         xp = get_namespace(X)
         k = None if c.k is None else min(c.n_hidden, int(round(c.alpha * c.k)))
-        return self._encode(xp, self.params_, X, c, k)[3]
+        return self._encode(xp, self.params_, X, c, k)[2]
 
     def inverse_transform(self, H):
         """Decode a code H, shape (m, n_hidden), to X̂, shape (m, n_features)."""

@@ -15,7 +15,9 @@ Taught in notebooks/01-autoencoder-basics.ipynb.
 """
 from __future__ import annotations
 
-__all__ = ["LOSSES", "mse", "cross_entropy"]
+from .backend import sumsq
+
+__all__ = ["LOSSES", "mse", "cross_entropy", "NEEDS_PREACTIVATION"]
 
 
 def mse(xp, X, Z, A, out_act):
@@ -27,7 +29,8 @@ def mse(xp, X, Z, A, out_act):
     X : array, shape (m, n)
         Targets (the clean inputs).
     Z, A : arrays, shape (m, n)
-        Output pre-activation and output x̂ = g(Z).
+        Output pre-activation and output x̂ = g(Z). ``mse`` reads only A (Z may be A's
+        memory, overwritten in place).
     out_act : Activation
         The output activation g, for g'(Z).
 
@@ -35,12 +38,15 @@ def mse(xp, X, Z, A, out_act):
     -------
     value : 0-d array
     dZ : array, shape (m, n)
-        (x̂ − x) ⊙ g'(z) / m.
+        (x̂ − x) ⊙ g'(z) / m, in fresh memory.
     """
     m = X.shape[0]
-    R = A - X
-    value = 0.5 * xp.sum(R * R) / m
-    dZ = R * (out_act.df(xp, Z, A) / m)
+    dZ = A - X
+    value = 0.5 * sumsq(xp, dZ) / m
+    dA = out_act.df(xp, A)
+    if not isinstance(dA, float):  # a linear output's derivative is the constant 1.0
+        dZ *= dA
+    dZ *= 1.0 / m
     return value, dZ
 
 
@@ -64,3 +70,7 @@ def cross_entropy(xp, X, Z, A, out_act):
 
 
 LOSSES = {"mse": mse, "cross_entropy": cross_entropy}
+
+# Losses that read the output pre-activation Z as well as x̂ = g(Z); for the others the engine
+# may compute g in place and drop Z.
+NEEDS_PREACTIVATION = {"cross_entropy"}

@@ -156,7 +156,7 @@ def test_topk_training_and_alpha_k_encoding(rng):
     H = model.transform(X)
     assert np.all(np.count_nonzero(H, axis=1) == 8)
     c = model._config()
-    _, _, M, Htrain = model._encode(np, model.params_, X, c, c.k)
+    _, M, Htrain = model._encode(np, model.params_, X, c, c.k)
     assert np.all(np.count_nonzero(Htrain, axis=1) == 4)
     # the kept units are the largest ones
     full = X @ model.params_["W1"].T + model.params_["b1"]
