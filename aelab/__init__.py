@@ -22,6 +22,16 @@ from .plotting import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name):
+    # The live panel needs ipywidgets, which a plain `import aelab` should not pay for.
+    if name == "Explorer":
+        from .widgets import Explorer
+
+        return Explorer
+    raise AttributeError(f"module 'aelab' has no attribute {name!r}")
+
+
 __all__ = [
     "Autoencoder",
     "SparseAutoencoder",
@@ -29,6 +39,7 @@ __all__ = [
     "KSparseAutoencoder",
     "DenoisingAutoencoder",
     "ContractiveAutoencoder",
+    "Explorer",
     "Progress",
     "TrainingDivergedWarning",
     "check_gradient",
