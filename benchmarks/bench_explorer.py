@@ -1,0 +1,185 @@
+"""Latency of the live Explorer on notebook 02's defaults: slider change -> first and final frame.
+
+The setting is the UFLDL exercise as notebooks/02-sparse-autoencoder.ipynb runs it:
+``SparseAutoencoder()`` (64 -> 25 sigmoid units, λ=1e-4, β=3, ρ=0.01, L-BFGS for 400
+iterations) on 10 000 natural 8×8 patches. For each scenario the benchmark moves a control,
+waits for the final frame, and reports the medians of
+
+* **first frame**: seconds from the change to the first redrawn frame (target ≤ 0.2 s);
+* **final frame**: seconds from the change to the frame drawn after training ends
+  (target ≤ 2 s);
+
+and, to show what dominates the final frame, the training time, the iterations run, the
+time per iteration, and the drawing time per frame. The machine's own limit is printed too:
+the time of one objective-and-gradient evaluation (the matrix products L-BFGS cannot avoid).
+
+Scenarios:
+
+``warm (λ, β, ρ)``
+    The panel is idle; a λ, β or ρ slider moves; training continues from the current weights.
+``while training``
+    A change arrives while the previous retrain is still running (a slider being dragged):
+    the running fit must be cancelled before the new one can draw.
+``fresh (hidden size)``
+    The hidden-size slider moves: new shapes, fresh initial weights.
+``warm, budget``
+    As ``warm``, with ``max_train_seconds`` set (``--budget``, default 1.5 s): what a lecture
+    panel would use to keep every answer under 2 s.
+
+Run it as ``python -m benchmarks.bench_explorer`` or ``python benchmarks/bench_explorer.py``
+(``--quick`` for a short run, ``--help`` for the options).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+import aelab  # noqa: E402
+from aelab.widgets import Explorer  # noqa: E402
+
+FIRST_FRAME_TARGET = 0.2
+FINAL_FRAME_TARGET = 2.0
+
+
+def load_patches(n):
+    """Notebook 02's data: natural 8×8 patches in [0.1, 0.9]."""
+    try:
+        from aelab.datasets import natural_patches
+    except ImportError:  # pragma: no cover - older trees
+        from aelab.datasets import load_dataset
+
+        return load_dataset("patches", n_patches=n).X
+    return natural_patches(n)
+
+
+def objective_seconds(model, X, repeats=20):
+    """Seconds per objective-and-gradient evaluation at the model's current parameters."""
+    c = model._config()
+    Xc = np.asarray(X, dtype=np.float64)
+    model._loss_and_grad(model.params_, Xc, Xc, c)  # warm caches
+    t0 = time.perf_counter()
+    for _ in range(repeats):
+        model._loss_and_grad(model.params_, Xc, Xc, c)
+    return (time.perf_counter() - t0) / repeats
+
+
+def measure(panel, changes, *, in_flight_delay=None):
+    """Apply ``changes`` (control, value) one by one and collect the panel's stats.
+
+    With ``in_flight_delay``, each change is preceded by a throw-away change of the same
+    control made that many seconds earlier, so the measured change lands on a running fit.
+    """
+    rows = []
+    for name, value in changes:
+        if in_flight_delay is not None:
+            other = panel.controls[name].value
+            panel.controls[name].value = other * 1.5 if name != "n_hidden" else other + 1
+            time.sleep(in_flight_delay)
+        panel.controls[name].value = value
+        panel.wait()
+        rows.append(panel.stats)
+    return rows
+
+
+def summarize(label, rows):
+    med = lambda key: statistics.median(r[key] for r in rows)  # noqa: E731
+    iters = med("iterations")
+    train = med("train_seconds")
+    return {
+        "scenario": label,
+        "n": len(rows),
+        "first": med("time_to_first_frame"),
+        "final": med("time_to_final_frame"),
+        "iters": iters,
+        "train": train,
+        "ms_per_iter": 1e3 * train / max(iters, 1),
+        "render_ms": med("render_ms_median"),
+        "frames": med("frames"),
+        "warm": all(r["warm_start"] for r in rows),
+    }
+
+
+def print_table(results, eval_ms, n_patches, max_iter=400):
+    print()
+    print(f"Explorer latency, SparseAutoencoder() on {n_patches} natural 8x8 patches "
+          f"(64 -> 25, L-BFGS max_iter={max_iter}); medians")
+    print(f"one objective+gradient evaluation: {eval_ms:.1f} ms "
+          f"(the floor for one L-BFGS iteration)")
+    head = (f"{'scenario':<22}{'n':>3}{'first frame s':>15}{'final frame s':>15}"
+            f"{'iterations':>12}{'train s':>9}{'ms/iter':>9}{'draw ms':>9}{'frames':>8}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r['scenario']:<22}{r['n']:>3}{r['first']:>15.3f}{r['final']:>15.3f}"
+              f"{r['iters']:>12.0f}{r['train']:>9.2f}{r['ms_per_iter']:>9.1f}"
+              f"{r['render_ms']:>9.1f}{r['frames']:>8.0f}")
+    print()
+    print(f"targets: first frame <= {FIRST_FRAME_TARGET} s, final frame <= {FINAL_FRAME_TARGET} s")
+    for r in results:
+        ok_first = "ok" if r["first"] <= FIRST_FRAME_TARGET else "MISSED"
+        ok_final = "ok" if r["final"] <= FINAL_FRAME_TARGET else "MISSED"
+        drawing = r["render_ms"] * r["frames"] / 1e3
+        print(f"  {r['scenario']:<22} first {ok_first:<6} final {ok_final:<6} "
+              f"(final = {r['train']:.2f} s training + ~{drawing:.2f} s drawing)")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--patches", type=int, default=10000, help="number of patches (10000)")
+    ap.add_argument("--changes", type=int, default=5, help="changes per scenario (5)")
+    ap.add_argument("--budget", type=float, default=1.5,
+                    help="max_train_seconds for the budget scenario (1.5)")
+    ap.add_argument("--quick", action="store_true",
+                    help="3 changes per scenario, max_iter=100: a smoke run")
+    args = ap.parse_args(argv)
+    n_changes = 3 if args.quick else args.changes
+    max_iter = 100 if args.quick else 400
+
+    X = load_patches(args.patches)
+    model = aelab.SparseAutoencoder(max_iter=max_iter)
+    t0 = time.perf_counter()
+    panel = Explorer(model, X, dataset="patches", key=None)
+    panel.wait()
+    print(f"initial fresh training: {time.perf_counter() - t0:.2f} s, "
+          f"{panel.stats['iterations']} iterations, stop: {panel.stats['stop_reason']}")
+    eval_ms = 1e3 * objective_seconds(model, X)
+
+    lams = [3e-4, 1e-4, 2e-4, 5e-5, 1e-4, 3e-4, 1e-4][:n_changes]
+    betas = [2.0, 3.0, 4.0, 3.0, 2.5, 3.0][:n_changes]
+    rhos = [0.02, 0.01, 0.05, 0.01, 0.03][:n_changes]
+    warm = [("lam", v) for v in lams] + [("beta", v) for v in betas] + [("rho", v) for v in rhos]
+    warm = warm[: max(n_changes, 3)] if args.quick else warm[:n_changes]
+    hidden = [("n_hidden", v) for v in (36, 25, 49, 25, 36)[:n_changes]]
+
+    results = []
+    try:
+        results.append(summarize("warm (λ, β, ρ)", measure(panel, warm)))
+        results.append(summarize("while training", measure(
+            panel, [("lam", v) for v in lams], in_flight_delay=0.5)))
+        results.append(summarize("fresh (hidden size)", measure(panel, hidden)))
+    finally:
+        panel.close()
+
+    budget_panel = Explorer(aelab.SparseAutoencoder(max_iter=max_iter), X, dataset="patches",
+                            key=None, max_train_seconds=args.budget)
+    try:
+        budget_panel.wait()
+        results.append(summarize(f"warm, budget {args.budget:g} s",
+                                 measure(budget_panel, warm)))
+    finally:
+        budget_panel.close()
+
+    print_table(results, eval_ms, args.patches, max_iter)
+    return results
+
+
+if __name__ == "__main__":
+    main()
