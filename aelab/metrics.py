@@ -1,0 +1,258 @@
+"""How good is an autoencoder? Reconstruction, sparsity of the code, and a linear probe.
+
+All functions accept NumPy, CuPy or array-API arrays and compute on the host in NumPy (these
+are summaries, small next to training, and scikit-learn needs NumPy anyway).
+
+Throughout, ``H`` is a matrix of hidden activations, shape (m, n_hidden): one example per row,
+one hidden unit per column, as ``model.transform(X)`` returns it.
+
+Taught in notebooks/02-sparse-autoencoder.ipynb.
+"""
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from .backend import to_numpy
+
+__all__ = [
+    "reconstruction_error",
+    "model_reconstruction_error",
+    "mean_activation",
+    "fraction_active",
+    "lifetime_sparsity",
+    "dead_units",
+    "linear_probe_accuracy",
+]
+
+
+def _host_matrix(A, name):
+    try:
+        A = np.asarray(to_numpy(A))
+    except Exception as exc:
+        raise TypeError(f"{name} must be an array, got {type(A).__name__}") from exc
+    if A.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (m, n), got shape {A.shape}")
+    if not (np.issubdtype(A.dtype, np.number) or A.dtype == bool):
+        raise TypeError(f"{name} must hold numbers, got dtype {A.dtype}")
+    return A.astype(np.float64, copy=False)
+
+
+def _check_threshold(name, value):
+    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    return float(value)
+
+
+def reconstruction_error(X, X_hat):
+    """Mean squared reconstruction error, the autoencoder's ``mse`` loss term.
+
+    ``E = (1/m) sum_i 1/2 ||x_hat_i - x_i||^2``: the half squared Euclidean distance per example,
+    summed over features and averaged over examples (not averaged over features).
+
+    Parameters
+    ----------
+    X : array, shape (m, n_features)
+        The inputs.
+    X_hat : array, shape (m, n_features)
+        Their reconstructions.
+
+    Returns
+    -------
+    float
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
+    """
+    X = _host_matrix(X, "X")
+    X_hat = _host_matrix(X_hat, "X_hat")
+    if X.shape != X_hat.shape:
+        raise ValueError(f"X and X_hat must have the same shape, got {X.shape} and {X_hat.shape}")
+    return float(0.5 * np.sum((X_hat - X) ** 2) / X.shape[0])
+
+
+def model_reconstruction_error(model, X):
+    """:func:`reconstruction_error` of ``model.inverse_transform(model.transform(X))``.
+
+    Works for any fitted model with ``transform`` (encode) and ``inverse_transform`` (decode):
+    the autoencoders and :class:`aelab.PCA` alike, so the two can be compared directly.
+
+    Returns
+    -------
+    float
+
+    Taught in notebooks/03-linear-autoencoder-and-pca.ipynb.
+    """
+    for method in ("transform", "inverse_transform"):
+        if not callable(getattr(model, method, None)):
+            raise TypeError(
+                f"model must have transform and inverse_transform methods; "
+                f"{type(model).__name__} has no {method}"
+            )
+    return reconstruction_error(X, model.inverse_transform(model.transform(X)))
+
+
+def mean_activation(H):
+    """Average activation of each hidden unit over the examples: the ``rho_hat`` of sparsity.
+
+    ``rho_hat_j = (1/m) sum_i H[i, j]``, the quantity the KL sparsity penalty drives toward
+    ``rho``.
+
+    Parameters
+    ----------
+    H : array, shape (m, n_hidden)
+
+    Returns
+    -------
+    rho_hat : ndarray of float64, shape (n_hidden,)
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
+    """
+    return _host_matrix(H, "H").mean(axis=0)
+
+
+def fraction_active(H, threshold=0.1):
+    """For each hidden unit, the fraction of examples on which it is active (``H > threshold``).
+
+    ``f_j = (1/m) #{i : H[i, j] > threshold}``. For sigmoid units with a small target ``rho``
+    most entries sit near 0 and a few near 1, so ``threshold`` between them (the default 0.1)
+    counts the "on" responses; for ReLU or k-sparse codes use ``threshold=0``. The average of
+    ``f`` over units is the fraction of all entries that are active.
+
+    Parameters
+    ----------
+    H : array, shape (m, n_hidden)
+    threshold : float, default 0.1
+
+    Returns
+    -------
+    ndarray of float64, shape (n_hidden,), values in [0, 1]
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
+    """
+    H = _host_matrix(H, "H")
+    threshold = _check_threshold("threshold", threshold)
+    return (H > threshold).mean(axis=0)
+
+
+def lifetime_sparsity(H):
+    """Lifetime sparsity of each hidden unit (Treves-Rolls measure, as Vinje and Gallant 2000).
+
+    For unit j with responses ``r_i = |H[i, j]|`` over the m examples::
+
+        S_j = (1 - (mean r)^2 / mean(r^2)) / (1 - 1/m)
+
+    ``S_j = 0`` when the unit responds equally to every example (dense, or constant);
+    ``S_j = 1`` when it responds to exactly one. Absolute values are used so that tanh and
+    linear units, whose responses can be negative, are measured by their magnitude. A unit that
+    is always exactly 0 gets ``S_j = 0`` (no response is not a selective response; see
+    :func:`dead_units`).
+
+    Parameters
+    ----------
+    H : array, shape (m, n_hidden), m >= 2
+
+    Returns
+    -------
+    ndarray of float64, shape (n_hidden,), values in [0, 1]
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
+    """
+    R = np.abs(_host_matrix(H, "H"))
+    m = R.shape[0]
+    if m < 2:
+        raise ValueError(f"H must have at least 2 rows (examples), got {m}")
+    mean = R.mean(axis=0)
+    mean_sq = (R**2).mean(axis=0)
+    ratio = np.divide(mean**2, mean_sq, out=np.ones_like(mean), where=mean_sq > 0)
+    # Clip away round-off (ratio can exceed 1 by an ulp for a constant unit).
+    return np.clip((1.0 - ratio) / (1.0 - 1.0 / m), 0.0, 1.0)
+
+
+def dead_units(H, tol=1e-4):
+    """Which hidden units are dead: their activation never moves over the examples.
+
+    Unit j is dead when ``max_i H[i, j] - min_i H[i, j] <= tol``. This covers a ReLU unit that
+    is 0 on every example, a k-sparse unit never among the k largest, and a sigmoid unit
+    saturated at 0 (or 1) everywhere: in each case the unit carries no information about the
+    input and its decoder weights get no useful gradient.
+
+    Parameters
+    ----------
+    H : array, shape (m, n_hidden)
+    tol : float, default 1e-4
+        Largest spread of activations still counted as "never moves", >= 0.
+
+    Returns
+    -------
+    ndarray of bool, shape (n_hidden,)
+        True for dead units; ``.sum()`` counts them, ``np.flatnonzero`` lists them.
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
+    """
+    H = _host_matrix(H, "H")
+    tol = _check_threshold("tol", tol)
+    if tol < 0:
+        raise ValueError(f"tol must be >= 0, got {tol!r}")
+    if H.shape[0] == 0:
+        raise ValueError("H must have at least 1 row (example)")
+    return (H.max(axis=0) - H.min(axis=0)) <= tol
+
+
+def _host_labels(y, name, m):
+    y = np.asarray(to_numpy(y))
+    if y.ndim != 1 or y.shape[0] != m:
+        raise ValueError(f"{name} must have shape ({m},) to match its features, got {y.shape}")
+    return y
+
+
+def linear_probe_accuracy(H_train, y_train, H_test, y_test, C=1.0, max_iter=300):
+    """Test accuracy of a linear classifier trained on the codes: how linearly useful are they?
+
+    The codes are standardised (zero mean, unit variance per unit, statistics from the training
+    codes only), then a multinomial logistic regression (scikit-learn's
+    ``LogisticRegression`` with the L-BFGS solver, L2 penalty of strength ``1/C``) is fit to
+    ``(H_train, y_train)`` and scored on ``(H_test, y_test)``. Constant (dead) units are left
+    at 0 by the standardisation and so are simply ignored.
+
+    Parameters
+    ----------
+    H_train : array, shape (m_train, n_hidden)
+    y_train : array, shape (m_train,)
+    H_test : array, shape (m_test, n_hidden)
+    y_test : array, shape (m_test,)
+    C : float, default 1.0
+        Inverse regularisation strength, > 0.
+    max_iter : int, default 300
+        L-BFGS iterations. scikit-learn warns (``ConvergenceWarning``) if they run out; the
+        accuracy is usually settled long before the loss is.
+
+    Returns
+    -------
+    float
+        Fraction of test examples classified correctly.
+
+    Taught in notebooks/04-k-sparse-autoencoder.ipynb.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    H_train = _host_matrix(H_train, "H_train")
+    H_test = _host_matrix(H_test, "H_test")
+    if H_train.shape[1] != H_test.shape[1]:
+        raise ValueError(
+            f"H_train and H_test must have the same number of columns, got {H_train.shape} "
+            f"and {H_test.shape}"
+        )
+    y_train = _host_labels(y_train, "y_train", H_train.shape[0])
+    y_test = _host_labels(y_test, "y_test", H_test.shape[0])
+    if np.unique(y_train).size < 2:
+        raise ValueError("y_train must contain at least 2 classes")
+    if isinstance(C, bool) or not isinstance(C, Real) or not (C > 0 and np.isfinite(C)):
+        raise ValueError(f"C must be a finite number > 0, got {C!r}")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    scaler = StandardScaler().fit(H_train)
+    clf = LogisticRegression(C=float(C), max_iter=max_iter)
+    clf.fit(scaler.transform(H_train), y_train)
+    return float(clf.score(scaler.transform(H_test), y_test))
