@@ -1,4 +1,5 @@
 """aelab: the library behind an interactive course on autoencoders."""
+from . import datasets, metrics, pca
 from .autoencoder import Autoencoder
 from .backend import available_backends, get_namespace, to_numpy
 from .gradcheck import check_gradient, numerical_gradient, relative_difference
@@ -11,6 +12,8 @@ from .models import (
 )
 from .io import load, save
 from .optimize import Progress, TrainingDivergedWarning
+from .pca import PCA, max_principal_angle_degrees, principal_angles
+from .datasets import load_dataset
 from .plotting import (
     filter_grid_image,
     plot_activation_histogram,
@@ -40,6 +43,13 @@ __all__ = [
     "DenoisingAutoencoder",
     "ContractiveAutoencoder",
     "Explorer",
+    "PCA",
+    "principal_angles",
+    "max_principal_angle_degrees",
+    "load_dataset",
+    "datasets",
+    "metrics",
+    "pca",
     "Progress",
     "TrainingDivergedWarning",
     "check_gradient",

@@ -11,7 +11,7 @@ Three data sets, all returning float64 NumPy arrays with one example per row:
 :class:`Whitening` (ZCA or PCA whitening) and :func:`load_dataset` (choose a data set by name,
 as the live panel does) complete the module.
 
-Taught in notebooks/01-data-and-pca.ipynb.
+Taught in notebooks/00-start-here.ipynb.
 """
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ _FETCH_FAILURE: str | None = None
 class DataFallbackWarning(UserWarning):
     """A loader used a smaller, embedded data set because the full one could not be had.
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
 
 
@@ -97,7 +97,7 @@ def load_digits():
     y : ndarray of int64, shape (1797,)
         The digit, 0..9.
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
     from sklearn.datasets import load_digits as _sk_load_digits
 
@@ -354,7 +354,7 @@ def load_mnist(n=None, *, source="auto", cache_dir=None, seed=0):
     then uses a cached full set if there is one and otherwise the embedded set *without* a
     warning (offline use was asked for), and ``"full"`` fails unless the set is cached.
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
     X, y, _ = _load_mnist(n, source, cache_dir, seed)
     return X, y
@@ -404,17 +404,27 @@ def _fast_half_len(n: int) -> int:
         k -= 1
 
 
-@functools.lru_cache(maxsize=2)
-def _photographs(whiten: bool) -> np.ndarray:
+def _block_mean(img: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink an image by averaging ``factor`` × ``factor`` blocks (edge pixels that do not fill
+    a block are dropped)."""
+    if factor == 1:
+        return img
+    h, w = (img.shape[0] // factor) * factor, (img.shape[1] // factor) * factor
+    return img[:h, :w].reshape(h // factor, factor, w // factor, factor).mean(axis=(1, 3))
+
+
+@functools.lru_cache(maxsize=4)
+def _photographs(whiten: bool, downsample: int = 1) -> np.ndarray:
     """The two scikit-learn sample photographs in grayscale, read-only.
 
-    Shape (2, 427, 640), or (2, 420, 640) when pre-whitened (see :func:`_prewhiten`).
+    Shape (2, 427, 640) at full size, (2, 213, 320) halved; a few rows fewer when pre-whitened
+    (see :func:`_prewhiten`).
     """
     from sklearn.datasets import load_sample_images
 
     rgb = load_sample_images().images  # china.jpg, flower.jpg, uint8 (427, 640, 3)
     luma = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601 weights
-    grays = [np.asarray(im, dtype=np.float64) @ luma / 255.0 for im in rgb]
+    grays = [_block_mean(np.asarray(im, dtype=np.float64) @ luma / 255.0, downsample) for im in rgb]
     if whiten:
         grays = [_prewhiten(g) for g in grays]
     out = np.stack(grays)
@@ -422,7 +432,7 @@ def _photographs(whiten: bool) -> np.ndarray:
     return out
 
 
-def natural_patches(n_patches=10000, patch_size=8, *, whiten=True, seed=0):
+def natural_patches(n_patches=10000, patch_size=8, *, whiten=True, downsample=2, seed=0):
     """Sample square patches of natural photographs, normalised as in the UFLDL exercise.
 
     The photographs are scikit-learn's two sample images (``china.jpg`` and ``flower.jpg``,
@@ -449,6 +459,12 @@ def natural_patches(n_patches=10000, patch_size=8, *, whiten=True, seed=0):
         pre-whitened, 427 otherwise).
     whiten : bool, default True
         Pre-whiten the photographs first (see above).
+    downsample : int >= 1, default 2
+        Shrink the photographs by averaging ``downsample`` × ``downsample`` blocks first. The
+        sample photographs are close-ups with wide smooth areas; at half size an 8×8 patch
+        covers about as much of the scene as in Olshausen's 512×512 images, so more patches
+        hold an edge, and the averaging removes JPEG block noise. The learned filters come
+        out as short, localized edges, as in the UFLDL exercise, instead of long gratings.
     seed : int or None, default 0
         Seed for the patch positions; the same seed gives the same patches.
 
@@ -464,7 +480,8 @@ def natural_patches(n_patches=10000, patch_size=8, *, whiten=True, seed=0):
     if not isinstance(whiten, (bool, np.bool_)):
         raise TypeError(f"whiten must be True or False, got {whiten!r}")
     seed = _check_seed(seed)
-    images = _photographs(bool(whiten))
+    downsample = _check_int("downsample", downsample, 1, 8)
+    images = _photographs(bool(whiten), downsample)
     n_img, h, w = images.shape
     # A 1-pixel patch minus its mean is identically zero, so 2 is the smallest useful size.
     p = _check_int("patch_size", patch_size, 2, min(h, w))
@@ -533,7 +550,7 @@ class Whitening(TransformerMixin, BaseEstimator):
 
     Works on NumPy, CuPy and array-API arrays; the attributes live in the input's namespace.
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
 
     def __init__(self, kind="zca", epsilon=0.1, n_components=None):
@@ -625,7 +642,7 @@ def zca_whiten(X, epsilon=0.1):
     -------
     X_white : array, shape (m, n_features), same namespace as ``X``.
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
     return Whitening(kind="zca", epsilon=epsilon).fit_transform(X)
 
@@ -651,7 +668,7 @@ class Dataset:
     description : str
         One line saying what was loaded (for MNIST: which source).
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
 
     X: np.ndarray
@@ -685,7 +702,7 @@ def load_dataset(name, **kw):
         ``X``, ``y`` (``None`` for patches), ``name``, ``image_shape`` and ``description``;
         unpacks as ``X, y``.
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
     if name == "digits":
         if kw:

@@ -81,7 +81,7 @@ def model_reconstruction_error(model, X):
     -------
     float
 
-    Taught in notebooks/03-linear-autoencoder-and-pca.ipynb.
+    Taught in notebooks/04-autoencoders-and-pca.ipynb.
     """
     for method in ("transform", "inverse_transform"):
         if not callable(getattr(model, method, None)):
@@ -232,7 +232,7 @@ def linear_probe_accuracy(H_train, y_train, H_test, y_test, C=1.0, max_iter=300)
     float
         Fraction of test examples classified correctly.
 
-    Taught in notebooks/04-k-sparse-autoencoder.ipynb.
+    Taught in notebooks/05-k-sparse-autoencoders.ipynb.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler

@@ -5,7 +5,7 @@ with k hidden units spans the same subspace as the top k principal components (B
 Kamp 1988; Baldi and Hornik 1989), although its weight vectors need not be orthogonal or
 ordered. :func:`principal_angles` measures how close two such subspaces are.
 
-Taught in notebooks/01-data-and-pca.ipynb.
+Taught in notebooks/00-start-here.ipynb.
 """
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ class PCA(TransformerMixin, BaseEstimator):
     n_components_ : int
     n_features_in_ : int
 
-    Taught in notebooks/01-data-and-pca.ipynb.
+    Taught in notebooks/00-start-here.ipynb.
     """
 
     def __init__(self, n_components=None):
@@ -165,7 +165,7 @@ def principal_angles(A, B):
         In radians, in [0, pi/2], sorted increasing. All zero when one subspace contains the
         other.
 
-    Taught in notebooks/03-linear-autoencoder-and-pca.ipynb.
+    Taught in notebooks/04-autoencoders-and-pca.ipynb.
     """
     A = _rows_as_numpy(A, "A")
     B = _rows_as_numpy(B, "B")
@@ -191,6 +191,6 @@ def max_principal_angle_degrees(A, B):
     -------
     float
 
-    Taught in notebooks/03-linear-autoencoder-and-pca.ipynb.
+    Taught in notebooks/04-autoencoders-and-pca.ipynb.
     """
     return float(np.degrees(np.max(principal_angles(A, B))))

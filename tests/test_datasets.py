@@ -415,3 +415,13 @@ def test_unwritable_cache_still_returns_the_download(monkeypatch, tmp_path):
     with pytest.warns(UserWarning, match="could not cache"):
         X, _ = load_mnist(source="full", cache_dir=blocker / "sub")
     assert X.shape == (100, 784)
+
+
+def test_downsample_option_is_validated_and_changes_the_patches():
+    from aelab.datasets import natural_patches
+
+    a = natural_patches(50, 8, downsample=1, seed=3)
+    b = natural_patches(50, 8, downsample=2, seed=3)
+    assert a.shape == b.shape and not np.allclose(a, b)
+    with pytest.raises(ValueError, match="downsample"):
+        natural_patches(10, 8, downsample=0)
