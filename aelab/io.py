@@ -116,7 +116,11 @@ def _digest(doc_without_hash, keys, arrays):
 
 
 def _exported_class(name):
-    """The class ``aelab.<name>``, or None when aelab exports no such estimator class."""
+    """The class ``aelab.<name>``, or None when aelab exports no such model class.
+
+    A model class is an estimator with an ``objective`` (the autoencoders); helpers that aelab
+    also exports, such as ``PCA``, are not models and are refused.
+    """
     import aelab
 
     cls = getattr(aelab, name, None) if isinstance(name, str) and name.isidentifier() else None
@@ -124,6 +128,7 @@ def _exported_class(name):
         isinstance(cls, type)
         and cls.__module__.split(".")[0] == "aelab"
         and callable(getattr(cls, "get_params", None))
+        and callable(getattr(cls, "objective", None))
     ):
         return cls
     return None
