@@ -129,10 +129,12 @@ def available_backends() -> dict:
     return found
 
 
-# Below this many multiply-adds per matrix product, a second BLAS thread costs more in
-# start-up and synchronisation than it saves (measured by benchmarks/; on a busy or 1-core
-# machine extra threads are pure loss).
-_SMALL_PRODUCT = 5e7
+# Below this many multiply-adds per matrix product, aelab runs host BLAS on one thread.
+# Measured here (2 cores): on an idle machine a second thread speeds a product up by at most
+# 1.8x, but when the other core is busy (a second kernel, a browser, Binder's shared CPU) every
+# threaded call waits for it, and the UFLDL fit took 41 s instead of 2 s; a 64x784x1000
+# minibatch product 9 s an epoch instead of 0.7 s. Only large products earn the risk.
+_SMALL_PRODUCT = 2e8
 
 
 def blas_threads(xp, m, n, p):

@@ -1,0 +1,234 @@
+"""aelab's benchmark suite: each workload beside the machine's own limit, measured in one run.
+
+For every workload the table shows aelab's time, the time of the same matrix products alone
+(the practical limit of this machine: no implementation of the same maths can avoid them),
+their ratio, and, where PyTorch is installed, the same model written in PyTorch on the CPU.
+Ratios measured in one run are what to compare: these machines are shared and noisy.
+
+    W1  UFLDL: 10 000 8×8 patches, 64 → 25, SparseAutoencoder() defaults, L-BFGS for 400
+        iterations, end to end (float32, and the float64 reference whose final objective it
+        must match within 0.5%)
+    W2  MNIST: 5 000 × 784 → 196, one objective-and-gradient evaluation, float64 and float32
+    W3  k-sparse: 784 → 1000, k = 25, one epoch of minibatch Adam (batch 64) on 5 000 images
+    W4  Explorer latency (change → first frame, change → final frame), from bench_explorer
+    W5  the whole notebook suite under nbval (``--notebooks``)
+
+Run:  python -m benchmarks.run  [--quick] [--notebooks] [--backend numpy|cupy] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+if __package__ in (None, ""):
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+import aelab  # noqa: E402
+from aelab.backend import blas_threads, get_namespace  # noqa: E402
+from aelab.datasets import load_mnist, natural_patches  # noqa: E402
+
+
+def best_of(f, repeat=5, number=1):
+    """Smallest mean time of ``number`` calls over ``repeat`` tries (seconds): the least
+    disturbed measurement on a shared machine."""
+    f()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            f()
+        times.append((time.perf_counter() - t0) / number)
+    return min(times)
+
+
+def sync(xp):
+    if xp.__name__.startswith("cupy"):
+        xp.cuda.Device().synchronize()
+
+
+def matmuls(X, W1, W2, H):
+    """The five products of one objective-and-gradient evaluation (untied)."""
+    return (X @ W1.T, H @ W2.T, X.T @ H, X @ W2, H.T @ X)
+
+
+def w1(backend, quick, rows):
+    X = natural_patches(10000, 8)
+    X = to_backend(X, backend)
+    xp = get_namespace(X)
+    iters = 100 if quick else 400
+    ref = aelab.SparseAutoencoder(max_iter=iters)
+    t0 = time.perf_counter()
+    ref.fit(X)
+    t_ref = time.perf_counter() - t0
+    fast = aelab.SparseAutoencoder(max_iter=iters, dtype="float32")
+    evals = {"n": 0}
+    base = fast._loss_and_grad
+
+    def counting(*a):
+        evals["n"] += 1
+        return base(*a)
+
+    fast._loss_and_grad = counting
+    t0 = time.perf_counter()
+    fast.fit(X)
+    t_fast = time.perf_counter() - t0
+    del fast._loss_and_grad
+    J_ref, J_fast = ref.loss_curve_[-1], fast.objective(X)[0]
+    X32 = xp.astype(X, xp.float32) if xp is not np else X.astype(np.float32)
+    p = fast.params_
+    H = xp.ones((X.shape[0], 25), dtype=X32.dtype) if xp is not np else np.ones((X.shape[0], 25), np.float32)
+    with blas_threads(xp, *X.shape, 25):
+        t_mm = best_of(lambda: (matmuls(X32, p["W1"], p["W2"], H), sync(xp)), repeat=5, number=5)
+    limit = t_mm * evals["n"]
+    rows.append(("W1 UFLDL float32, end to end", t_fast, limit,
+                 f"{evals['n']} evals, J={J_fast:.5f} vs float64 {J_ref:.5f} "
+                 f"({100 * abs(J_fast - J_ref) / J_ref:.2f}%); float64 took {t_ref:.2f} s"))
+    return {"w1_float32_s": t_fast, "w1_float64_s": t_ref, "w1_limit_s": limit,
+            "w1_rel_diff": abs(J_fast - J_ref) / J_ref, "w1_evals": evals["n"]}
+
+
+def w2(backend, quick, rows, torch_rows):
+    X, _ = load_mnist()
+    out = {}
+    for dt in ("float64", "float32"):
+        Xd = to_backend(X.astype(dt), backend)
+        xp = get_namespace(Xd)
+        m = aelab.SparseAutoencoder(n_hidden=196, rho=0.1, lam=3e-3, dtype=dt)
+        c = m._config()
+        p = m._initial_params(Xd, c)
+        H = xp.ones((Xd.shape[0], 196), dtype=Xd.dtype)
+        with blas_threads(xp, *Xd.shape, 196):
+            t_obj = best_of(lambda: (m._loss_and_grad(p, Xd, Xd, c), sync(xp)), repeat=7)
+            t_mm = best_of(lambda: (matmuls(Xd, p["W1"], p["W2"], H), sync(xp)), repeat=7)
+        rows.append((f"W2 MNIST objective+gradient {dt}", t_obj, t_mm, ""))
+        out[f"w2_{dt}_s"], out[f"w2_{dt}_limit_s"] = t_obj, t_mm
+        t_torch = torch_objective_time(X.astype(dt), p, dt)
+        if t_torch is not None:
+            torch_rows.append((f"W2 {dt}", t_obj, t_torch))
+            out[f"w2_{dt}_torch_s"] = t_torch
+    return out
+
+
+def w3(backend, quick, rows):
+    X, _ = load_mnist()
+    X = to_backend(X, backend)
+    xp = get_namespace(X)
+    model = aelab.KSparseAutoencoder(n_hidden=1000, k=25, max_iter=1, batch_size=64,
+                                     dtype="float32")
+    t0 = time.perf_counter()
+    model.fit(X)
+    t = time.perf_counter() - t0
+    X32 = xp.astype(X, xp.float32)
+    W = model.params_["W1"]
+    Xb = X32[:64]
+    H = xp.ones((64, 1000), dtype=xp.float32)
+    n_batches = -(-X.shape[0] // 64)
+    # tied weights: encode, decode, and the three gradient products
+    with blas_threads(xp, 64, X.shape[1], 1000):
+        t_mm = best_of(lambda: (Xb @ W.T, H @ W, H.T @ Xb, Xb @ W.T, (Xb.T @ H).T, sync(xp)),
+                       repeat=5, number=10) * n_batches
+    rows.append(("W3 k-sparse 784→1000, one Adam epoch", t, t_mm, f"{n_batches} batches of 64"))
+    return {"w3_s": t, "w3_limit_s": t_mm}
+
+
+def w4(quick, rows):
+    from benchmarks import bench_explorer
+
+    if not hasattr(bench_explorer, "measure"):
+        return {}
+    res = bench_explorer.measure(quick=quick)
+    for name, first, final in res:
+        rows.append((f"W4 Explorer {name}: first frame", first, None, ""))
+        rows.append((f"W4 Explorer {name}: final frame", final, None, ""))
+    return {"w4": res}
+
+
+def w5(rows):
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "pytest", "notebooks", "-q", "-p", "no:cacheprovider"],
+                          capture_output=True, text=True)
+    t = time.perf_counter() - t0
+    rows.append(("W5 all notebooks under nbval", t, None, proc.stdout.strip().splitlines()[-1] if proc.stdout else ""))
+    return {"w5_s": t, "w5_ok": proc.returncode == 0}
+
+
+def to_backend(X, backend):
+    if backend == "cupy":
+        import cupy
+
+        return cupy.asarray(X)
+    return X
+
+
+def torch_objective_time(X, params, dt):
+    """The same sparse-autoencoder objective and gradient in PyTorch (autograd), CPU."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    tdt = torch.float64 if dt == "float64" else torch.float32
+    Xt = torch.from_numpy(np.asarray(X, dtype=dt))
+    P = {k: torch.tensor(np.asarray(v), dtype=tdt, requires_grad=True) for k, v in params.items()}
+    rho, beta, lam, m = 0.1, 3.0, 3e-3, X.shape[0]
+
+    def step():
+        for v in P.values():
+            v.grad = None
+        A2 = torch.sigmoid(Xt @ P["W1"].T + P["b1"])
+        A3 = torch.sigmoid(A2 @ P["W2"].T + P["b2"])
+        rh = A2.mean(0)
+        J = (0.5 * ((A3 - Xt) ** 2).sum() / m
+             + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
+             + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
+        J.backward()
+
+    return best_of(step, repeat=7)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    ap.add_argument("--notebooks", action="store_true", help="also time the notebook suite (W5)")
+    ap.add_argument("--no-explorer", action="store_true", help="skip W4")
+    ap.add_argument("--backend", choices=["numpy", "cupy"], default="numpy")
+    ap.add_argument("--json", help="write the figures to this file")
+    args = ap.parse_args(argv)
+
+    rows, torch_rows, figures = [], [], {}
+    figures.update(w2(args.backend, args.quick, rows, torch_rows))
+    figures.update(w1(args.backend, args.quick, rows))
+    figures.update(w3(args.backend, args.quick, rows))
+    if not args.no_explorer:
+        figures.update(w4(args.quick, rows))
+    if args.notebooks:
+        figures.update(w5(rows))
+
+    print(f"\naelab benchmarks — backend {args.backend}, {os.cpu_count()} CPU(s), "
+          f"numpy {np.__version__}\n")
+    print(f"| {'workload':<44} | {'aelab':>9} | {'limit':>9} | {'ratio':>5} | notes")
+    print(f"|{'-' * 46}|{'-' * 11}|{'-' * 11}|{'-' * 7}|------")
+    for name, t, limit, note in rows:
+        lim = f"{limit * 1e3:7.1f}ms" if limit else " " * 9
+        ratio = f"{t / limit:5.2f}" if limit else " " * 5
+        print(f"| {name:<44} | {t * 1e3:7.1f}ms | {lim} | {ratio} | {note}")
+    if torch_rows:
+        print("\n| PyTorch CPU, same model | aelab | torch | torch/aelab |")
+        print("|---|---|---|---|")
+        for name, a, t in torch_rows:
+            print(f"| {name} | {a * 1e3:.1f} ms | {t * 1e3:.1f} ms | {t / a:.2f} |")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(figures, fh, indent=2, default=str)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
