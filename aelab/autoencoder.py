@@ -427,7 +427,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         if params is None:
             params = self.params_ if hasattr(self, "params_") else self._initial_params(X, c)
         X_in = self._corrupt(X, self._noise_rng(c), c)
-        J, grads = self._loss_and_grad(params, X_in, X, c)
+        with blas_threads(get_namespace(X), X.shape[0], X.shape[1], c.n_hidden):
+            J, grads = self._loss_and_grad(params, X_in, X, c)
         return float(J), grads
 
     # ------------------------------------------------------------------ training
