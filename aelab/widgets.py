@@ -176,7 +176,7 @@ def _jsonable(value):
     raise TypeError(f"{value!r} ({type(value).__name__}) cannot be stored in a JSON config")
 
 
-def _default_key(depth=3):
+def _default_key():
     """Where the panel was made, so that re-running that notebook cell replaces it.
 
     In Jupyter the frontend sends the cell's id with every execution (``cellId``); when it
@@ -202,7 +202,8 @@ def _default_key(depth=3):
             return ("cell", str(cell_id))
     except Exception:  # pragma: no cover - kernel internals vary between versions
         pass
-    frame = sys._getframe(depth)
+    # The first frame outside this module is the notebook cell (or from_config's caller).
+    frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename == __file__:
         frame = frame.f_back
     if frame is None:  # pragma: no cover
@@ -1036,6 +1037,13 @@ class Explorer:
         t0 = time.perf_counter()
         model = self.model
         params = model.get_params()
+        # The first and final frames are drawn outside fit(), so they must limit BLAS threads
+        # the way fit() does: on a busy 2-core machine a threaded product waits for the other
+        # core and one frame takes ten times longer.
+        with _blas_limit(data.activation_rows, params.get("n_hidden", 1)):
+            self._draw(req, data, state, stats, final, t0, model, params)
+
+    def _draw(self, req, data, state, stats, final, t0, model, params):
         W1 = _to_host(model.params_["W1"])
         f = _Frame(
             W1=W1, shape=data.shape, originals=_to_host(data.show),
@@ -1319,6 +1327,17 @@ def _note(kind, message, color, background):
     return (f"<div style='border-left:4px solid {color};background:{background};"
             f"padding:4px 8px;margin:2px 0;color:{color}'><b>{html.escape(kind)}</b>: "
             f"{html.escape(message)}</div>")
+
+
+def _blas_limit(X, n_hidden):
+    """aelab's BLAS thread limit for products of X's size (a no-op when unavailable)."""
+    import contextlib
+
+    try:
+        from .backend import blas_threads, get_namespace
+    except ImportError:  # pragma: no cover - older engines
+        return contextlib.nullcontext()
+    return blas_threads(get_namespace(X), X.shape[0], X.shape[1], int(n_hidden))
 
 
 def _largest_angle(W1, components):

@@ -383,3 +383,46 @@ def test_importing_the_module_does_not_import_ipywidgets_or_matplotlib():
             "assert 'ipywidgets' not in sys.modules, 'ipywidgets'; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class _FakeKernel:
+    def __init__(self):
+        self.cell_id = "cell-1"
+
+    def get_parent(self):
+        return {"metadata": {"cellId": self.cell_id}}
+
+
+class _FakeShell:
+    def __init__(self, kernel=None):
+        self.kernel = kernel
+        self.parent_header = {}
+
+
+@pytest.fixture
+def fake_ipython(monkeypatch):
+    """Pretend to run in a Jupyter kernel, whose executions carry the cell's id."""
+    import IPython
+
+    kernel = _FakeKernel()
+    shell = _FakeShell(kernel)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    return shell
+
+
+def test_rerunning_a_cell_closes_the_panel_it_made_before(make, fake_ipython):
+    first = make(key="auto").wait(TIMEOUT)
+    other_kernel = fake_ipython.kernel
+    other_kernel.cell_id = "cell-2"
+    elsewhere = make(key="auto").wait(TIMEOUT)  # another cell: both stay live
+    assert not first.closed and not elsewhere.closed
+    other_kernel.cell_id = "cell-1"
+    again = make(key="auto").wait(TIMEOUT)  # cell 1 run again
+    assert first.closed and not first._worker.is_alive()
+    assert not elsewhere.closed and not again.closed
+
+
+def test_without_cell_ids_the_code_location_identifies_the_cell(make, fake_ipython):
+    fake_ipython.kernel = None
+    panels = [make(key="auto") for _ in range(2)]  # one line of code, run twice
+    assert panels[0].closed and not panels[1].closed
