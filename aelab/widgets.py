@@ -880,12 +880,18 @@ class Explorer:
         self._render_ms = []
         self.warning_box.value = ""
         state = {"last_frame": 0.0, "iteration": 0, "loss": None, "elapsed": 0.0,
-                 "phase": "starting", "warm": False}
+                 "phase": "starting", "warm": False, "why_fresh": None}
         try:
             data = self._load(req.dataset)
             key = self._state_key(req.params, req.dataset, req.reset_count)
             warm = (key == self._trained_key and hasattr(model, "params_")
                     and getattr(model, "n_features_in_", None) == data.X.shape[1])
+            if warm and not req.initial and _collapsed(model, data.X):
+                # W = 0 is a stationary point of the objective for every λ, β and ρ: from
+                # there no gradient method moves, and a warm start would leave the filters
+                # blank forever after λ was once too large. Start afresh, and say why.
+                warm = False
+                state["why_fresh"] = "the weights had collapsed to zero"
             if req.initial and warm:
                 # An already fitted model: show it as it is; train when a control moves.
                 state["phase"] = "fitted model shown; move a control to retrain"
@@ -1082,6 +1088,8 @@ class Explorer:
 
     def _status_text(self, state, f, final):
         start = "warm start" if state["warm"] else "fresh start"
+        if not state["warm"] and state.get("why_fresh"):
+            start += f" ({state['why_fresh']})"
         parts = [f"<b>{start}</b>"] if state["phase"] != "fitted model shown; move a " \
             "control to retrain" else ["<b>fitted model</b>"]
         parts.append(f"iteration {state['iteration']}/{f.max_iter}")
@@ -1327,6 +1335,21 @@ def _note(kind, message, color, background):
     return (f"<div style='border-left:4px solid {color};background:{background};"
             f"padding:4px 8px;margin:2px 0;color:{color}'><b>{html.escape(kind)}</b>: "
             f"{html.escape(message)}</div>")
+
+
+def _collapsed(model, X):
+    """True when the encoder weights are negligible against their initial scale.
+
+    Sparse autoencoders with a large λ settle at W ≈ 0 (hidden units stuck at ρ through
+    their biases, the output at the data mean through b₂). The gradient with respect to W₁
+    is proportional to W₂ and vice versa, so that point is stationary for any
+    hyperparameters: a warm start from it would never leave it.
+    """
+    W = _to_host(model.params_["W1"])
+    eps = model.get_params().get("epsilon")
+    if eps is None:  # UFLDL's uniform init on ±r has standard deviation r/√3
+        eps = math.sqrt(6.0 / (X.shape[1] + W.shape[0] + 1)) / math.sqrt(3.0)
+    return float(np.sqrt(np.mean(W * W))) < 1e-3 * float(eps)
 
 
 def _blas_limit(X, n_hidden):

@@ -295,6 +295,17 @@ def test_warm_and_fresh_starts_are_reported(make):
     assert panel.model.warm_start is False
 
 
+def test_collapsed_weights_are_not_warm_started(make):
+    # A large λ drives W to 0, a stationary point for any λ: a warm start would stay there.
+    panel = make(aelab.SparseAutoencoder(n_hidden=16, max_iter=40, lam=3e-2)).wait(TIMEOUT)
+    assert np.sqrt(np.mean(panel.model.components_ ** 2)) < 1e-3
+    panel.controls["lam"].value = 1e-4
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is False
+    assert "collapsed" in panel.status.value
+    assert np.sqrt(np.mean(panel.model.components_ ** 2)) > 1e-2
+
+
 def test_first_frame_arrives_before_training_finishes(make, patches):
     model = aelab.SparseAutoencoder(n_hidden=16, max_iter=400, tol=0.0)
     panel = make(model, frame_interval=0.02).wait(TIMEOUT)
