@@ -35,6 +35,9 @@ class Activation:
         that is enough); may return a Python scalar where it is constant.
     d2f : callable ``(xp, a, da) -> f''(z)``
         Second derivative, given also ``da = f'(z)``.
+    mul_df : callable ``(xp, G, a) -> G``
+        ``G ⊙ f'(z)`` computed in place in G, and allowed to overwrite ``a``: the step of
+        backpropagation through the activation, without allocating f'(z).
     low, high : float
         The range of the activation (``-inf``/``inf`` when unbounded). The sparsity
         target ρ must lie strictly inside it.
@@ -46,6 +49,7 @@ class Activation:
     d2f: Callable
     low: float
     high: float
+    mul_df: Callable = None
 
 
 def _tanh(xp, z, inplace=False):
@@ -71,10 +75,31 @@ def _sigmoid_grad(xp, a):
     return da
 
 
+def _sigmoid_mul_df(xp, G, a):
+    G *= a  # G σ(1-σ), with (1-σ) formed in σ's own memory
+    a *= -1.0
+    a += 1.0
+    G *= a
+    return G
+
+
+def _tanh_mul_df(xp, G, a):
+    a *= a  # 1 - tanh², in tanh's own memory
+    a *= -1.0
+    a += 1.0
+    G *= a
+    return G
+
+
 def _relu(xp, z, inplace=False):
     if inplace and xp is np:
         return np.maximum(z, 0.0, out=z)
     return xp.where(z > 0, z, xp.zeros_like(z))
+
+
+def _imul(G, D):
+    G *= D
+    return G
 
 
 def _relu_grad(xp, a):
@@ -89,6 +114,7 @@ ACTIVATIONS = {
         lambda xp, a, da: da * (1.0 - 2.0 * a),  # σ'' = σ'(1-2σ)
         0.0,
         1.0,
+        _sigmoid_mul_df,
     ),
     "tanh": Activation(
         "tanh",
@@ -97,6 +123,7 @@ ACTIVATIONS = {
         lambda xp, a, da: -2.0 * a * da,  # tanh'' = -2 tanh tanh'
         -1.0,
         1.0,
+        _tanh_mul_df,
     ),
     "relu": Activation(
         "relu",
@@ -105,6 +132,7 @@ ACTIVATIONS = {
         lambda xp, a, da: 0.0,  # zero almost everywhere
         0.0,
         float("inf"),
+        lambda xp, G, a: _imul(G, _relu_grad(xp, a)),
     ),
     "linear": Activation(
         "linear",
@@ -113,6 +141,7 @@ ACTIVATIONS = {
         lambda xp, a, da: 0.0,
         float("-inf"),
         float("inf"),
+        lambda xp, G, a: G,
     ),
 }
 

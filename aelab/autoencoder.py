@@ -34,7 +34,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from .activations import ACTIVATIONS, get_activation
-from .backend import asarray_like, blas_threads, colsum, get_namespace, is_numpy
+from .backend import NO_WORKSPACE, Workspace, asarray_like, blas_threads, colsum, get_namespace, is_numpy
 from .losses import LOSSES, NEEDS_PREACTIVATION
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .penalties import contraction_penalty, sparsity_penalty, weight_decay
@@ -319,38 +319,42 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         thresh = xp.sort(A, axis=1)[:, p - k:p - k + 1]
         return xp.astype(A >= thresh, A.dtype)
 
-    def _encode(self, xp, params, X, c, k):
+    def _encode(self, xp, params, X, c, k, ws=NO_WORKSPACE):
         """Hidden activations A₂ = f(X W₁ᵀ + b₁), the top-k mask M (or None) and H = A₂ ⊙ M."""
-        A2 = X @ params["W1"].T
+        A2 = ws.matmul("A2", X, params["W1"].T)
         A2 += params["b1"]
         A2 = c.f.f(xp, A2, inplace=True)  # Z₂ is not needed again: f' is written through A₂
         M = self._topk_mask(xp, A2, k) if k is not None else None
         H = A2 if M is None else A2 * M
         return A2, M, H
 
-    def _decode(self, xp, params, H, c):
+    def _decode(self, xp, params, H, c, ws=NO_WORKSPACE):
         """Output pre-activation Z₃ and X̂ = g(Z₃); Z₃ is X̂'s memory unless the loss needs it."""
         W2t = params["W1"] if c.tied else params["W2"].T
-        Z3 = H @ W2t
+        Z3 = ws.matmul("Z3", H, W2t)
         Z3 += params["b2"]
         return Z3, c.g.f(xp, Z3, inplace=c.loss not in NEEDS_PREACTIVATION)
 
-    def _loss_and_grad(self, params, X_in, X, c):
-        """J and ∇J at ``params`` for corrupted input ``X_in`` and clean target ``X``."""
+    def _loss_and_grad(self, params, X_in, X, c, ws=NO_WORKSPACE):
+        """J and ∇J at ``params`` for corrupted input ``X_in`` and clean target ``X``.
+
+        ``ws`` is the training run's :class:`~aelab.backend.Workspace`: the large temporaries
+        are written into its buffers instead of fresh memory.
+        """
         xp = get_namespace(X)
         m = X.shape[0]
         W1 = params["W1"]
-        A2, M, H = self._encode(xp, params, X_in, c, c.k)
-        Z3, A3 = self._decode(xp, params, H, c)
-        J, dZ3 = LOSSES[c.loss](xp, X, Z3, A3, c.g)
+        A2, M, H = self._encode(xp, params, X_in, c, c.k, ws)
+        Z3, A3 = self._decode(xp, params, H, c, ws)
+        J, dZ3 = LOSSES[c.loss](xp, X, Z3, A3, c.g, ws)
 
         grads = {"b2": colsum(xp, dZ3)}
         if c.tied:
             gW1 = H.T @ dZ3  # decoder's share of ∇W: the decoder uses Wᵀ
-            dH = dZ3 @ W1.T
+            dH = ws.matmul("dH", dZ3, W1.T)
         else:
             grads["W2"] = dZ3.T @ H
-            dH = dZ3 @ params["W2"]
+            dH = ws.matmul("dH", dZ3, params["W2"])
 
         if c.sparsity is not None and c.beta > 0:
             rho_hat = colsum(xp, H) / m
@@ -358,21 +362,24 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             J = J + c.beta * phi
             dH += (c.beta / m) * dphi
 
-        dA = c.f.df(xp, A2)
-        if M is not None:
-            dA = dA * M
         dZ2 = dH
-        if not isinstance(dA, float):  # linear units: f' = 1
-            dZ2 *= dA
-
-        if c.contraction > 0:
+        if M is not None:
+            dZ2 *= M
+        extra = None
+        if c.contraction == 0:
+            # H (which may be A₂ itself) is not read again, so f' may be formed in A₂'s memory.
+            dZ2 = c.f.mul_df(xp, dZ2, A2)
+        else:
+            dA = c.f.df(xp, A2)
+            if M is not None:
+                dA = dA * M
+            if not isinstance(dA, float):  # linear units: f' = 1
+                dZ2 *= dA
             d2A = c.f.d2f(xp, A2, dA)
             pen, dZc, dWc = contraction_penalty(xp, W1, dA, d2A, m)
             J = J + c.contraction * pen
             dZ2 += c.contraction * dZc
             extra = c.contraction * dWc
-        else:
-            extra = None
 
         gW1_enc = dZ2.T @ X_in
         gW1 = gW1_enc if not c.tied else gW1 + gW1_enc
@@ -496,16 +503,17 @@ class Autoencoder(TransformerMixin, BaseEstimator):
 
     def _run(self, X, params, c, on_iter):
         """Run the chosen optimiser from ``params``; returns (params, n_iter, reason)."""
+        ws = Workspace(get_namespace(X))
         if c.optimizer == "lbfgs":
             X_in = self._corrupt(X, self._noise_rng(c), c)
             params, n_iter, reason = run_lbfgs(
-                lambda p: self._loss_and_grad(p, X_in, X, c), params,
+                lambda p: self._loss_and_grad(p, X_in, X, c, ws), params,
                 max_iter=c.max_iter, tol=c.tol, on_iter=on_iter,
             )
         else:
             rng = np.random.default_rng([c.seed if c.seed is not None else 0, 2])
             params, n_iter, reason = run_minibatch(
-                lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c), params, X,
+                lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c, ws), params, X,
                 method=c.optimizer, epochs=c.max_iter,
                 batch_size=c.batch_size or min(256, X.shape[0]),
                 learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,

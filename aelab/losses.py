@@ -15,12 +15,12 @@ Taught in notebooks/01-autoencoder-basics.ipynb.
 """
 from __future__ import annotations
 
-from .backend import sumsq
+from .backend import NO_WORKSPACE, sumsq
 
 __all__ = ["LOSSES", "mse", "cross_entropy", "NEEDS_PREACTIVATION"]
 
 
-def mse(xp, X, Z, A, out_act):
+def mse(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
     """Squared error ½‖x̂ − x‖² averaged over examples.
 
     Parameters
@@ -33,24 +33,24 @@ def mse(xp, X, Z, A, out_act):
         memory, overwritten in place).
     out_act : Activation
         The output activation g, for g'(Z).
+    ws : Workspace
+        Where to put dZ (a reused buffer during training). A is overwritten.
 
     Returns
     -------
     value : 0-d array
     dZ : array, shape (m, n)
-        (x̂ − x) ⊙ g'(z) / m, in fresh memory.
+        (x̂ − x) ⊙ g'(z) / m.
     """
     m = X.shape[0]
-    dZ = A - X
+    dZ = ws.subtract("dZ3", A, X)
     value = 0.5 * sumsq(xp, dZ) / m
-    dA = out_act.df(xp, A)
-    if not isinstance(dA, float):  # a linear output's derivative is the constant 1.0
-        dZ *= dA
+    dZ = out_act.mul_df(xp, dZ, A)
     dZ *= 1.0 / m
     return value, dZ
 
 
-def cross_entropy(xp, X, Z, A, out_act):
+def cross_entropy(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
     """Bernoulli cross-entropy for a sigmoid output, averaged over examples.
 
     Uses −[x log σ(z) + (1−x) log(1−σ(z))] = softplus(z) − x z, which is exact and never
@@ -65,7 +65,8 @@ def cross_entropy(xp, X, Z, A, out_act):
     m = X.shape[0]
     softplus = xp.logaddexp(xp.zeros_like(Z), Z)
     value = xp.sum(softplus - X * Z) / m
-    dZ = (A - X) / m
+    dZ = ws.subtract("dZ3", A, X)
+    dZ *= 1.0 / m
     return value, dZ
 
 
