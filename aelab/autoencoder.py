@@ -92,6 +92,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         flow through those k only.
     alpha : float >= 1, default 1.0
         When encoding with ``transform``, keep round(α k) units instead of k.
+    k_start : int or None, default None
+        Anneal k: start training with ``k_start`` units kept and lower the count linearly to
+        ``k`` over the first half of the minibatch steps (Makhzani and Frey). Keeping many
+        units early lets every unit receive gradient, so fewer die. Values above
+        ``n_hidden`` mean all units. Adam and SGD only.
     noise : {None, "mask", "gaussian"}, default None
         Input corruption for denoising: "mask" zeroes each input with probability
         ``noise_level``; "gaussian" adds N(0, noise_level²). The loss compares the
@@ -160,6 +165,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         tied=False,
         k=None,
         alpha=1.0,
+        k_start=None,
         noise=None,
         noise_level=0.0,
         contraction=0.0,
@@ -186,6 +192,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self.tied = tied
         self.k = k
         self.alpha = alpha
+        self.k_start = k_start
         self.noise = noise
         self.noise_level = noise_level
         self.contraction = contraction
@@ -228,6 +235,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         c.tied = check_bool("tied", self.tied)
         c.k = check_int("k", self.k, 1, c.n_hidden, allow_none=True)
         c.alpha = check_real("alpha", self.alpha, 1.0)
+        c.k_start = check_int("k_start", self.k_start, c.k or 1, allow_none=True)
+        if c.k_start is not None:
+            c.k_start = min(c.k_start, c.n_hidden)  # keeping "all units" is the most there is
+        if c.k_start is not None and c.k is None:
+            raise ValueError(f"k_start={self.k_start!r} anneals k, so it needs k to be set; got k=None")
         c.noise = check_choice("noise", self.noise, _NOISE)
         if c.noise == "mask":
             c.noise_level = check_real("noise_level", self.noise_level, 0.0, 1.0, high_open=True)
@@ -236,6 +248,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         c.contraction = check_real("contraction", self.contraction, 0.0)
         c.epsilon = check_real("epsilon", self.epsilon, 0.0, low_open=True, allow_none=True)
         c.optimizer = check_choice("optimizer", self.optimizer, _OPTIMIZERS)
+        if c.k_start is not None and c.optimizer == "lbfgs":
+            raise ValueError(
+                f"k_start={self.k_start!r} anneals k during minibatch training; it needs "
+                "optimizer='adam' or 'sgd', not 'lbfgs' (a changing objective breaks L-BFGS)"
+            )
         c.max_iter = check_int("max_iter", self.max_iter, 1)
         c.batch_size = check_int("batch_size", self.batch_size, 1, allow_none=True)
         c.learning_rate = check_real("learning_rate", self.learning_rate, 0.0, low_open=True)
@@ -512,6 +529,15 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             )
         else:
             rng = np.random.default_rng([c.seed if c.seed is not None else 0, 2])
+            anneal = None
+            if c.k_start is not None:
+                # A copy of the config whose k follows the schedule; transform keeps c.k.
+                c_train = SimpleNamespace(**vars(c))
+
+                def anneal(done, k0=c.k_start, k1=c.k):
+                    c_train.k = int(round(k0 + (k1 - k0) * min(1.0, 2.0 * done)))
+
+                c = c_train
             params, n_iter, reason = run_minibatch(
                 lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c, ws), params, X,
                 method=c.optimizer, epochs=c.max_iter,
@@ -519,6 +545,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
                 learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,
                 on_iter=on_iter,
                 corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
+                before_batch=anneal,
             )
         return params, n_iter, reason
 

@@ -77,10 +77,12 @@ KSparseAutoencoder = _preset(
     "KSparseAutoencoder",
     """The k-sparse autoencoder of Makhzani and Frey (2013): linear units, tied weights,
     and only the k largest hidden activations of each example kept (gradients flow through
-    those k only); ``transform`` keeps round(α k). Taught in
+    those k only); ``transform`` keeps round(α k). k is annealed from ``k_start`` (set it to
+    None to switch annealing off) down to k over the first half of training. Taught in
     notebooks/05-k-sparse-autoencoders.ipynb.""",
     n_hidden=100, activation="linear", output_activation="linear", loss="mse", tied=True,
-    k=10, alpha=1.0, optimizer="adam", max_iter=20, batch_size=64, learning_rate=1e-3,
+    k=10, alpha=1.0, k_start=50, optimizer="adam", max_iter=20, batch_size=64,
+    learning_rate=1e-3,
 )
 
 DenoisingAutoencoder = _preset(

@@ -142,7 +142,7 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
 
 
 def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate, momentum,
-                  rng, on_iter, corrupt=None):
+                  rng, on_iter, corrupt=None, before_batch=None):
     """Adam or SGD with momentum over seeded, shuffled minibatches.
 
     Parameters
@@ -159,6 +159,9 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
         Shuffles the examples each epoch, and draws corruption noise.
     corrupt : callable ``(X_batch, rng) -> X_noisy``, optional
         Input corruption for denoising, drawn afresh for every batch.
+    before_batch : callable ``(fraction_done) -> None``, optional
+        Called before each batch with the fraction of all batches done so far, in [0, 1):
+        the hook for schedules such as the k-sparse autoencoder's annealing of k.
 
     Returns
     -------
@@ -174,6 +177,7 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     step = 0
     reason = "max_iter"
     epoch = 0
+    total_batches = epochs * -(-m // batch_size)
     for epoch in range(1, epochs + 1):
         order = asarray_like(rng.permutation(m), X) if m > batch_size else None
         total, count, diverged = 0.0, 0, False
@@ -183,6 +187,8 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
             else:
                 Xb = xp.take(X, order[start:min(start + batch_size, m)], axis=0)
             Xin = corrupt(Xb, rng) if corrupt is not None else Xb
+            if before_batch is not None:
+                before_batch(step / total_batches)
             J, grads = fun(params, Xin, Xb)
             J = float(J)
             if not math.isfinite(J) or not all(bool(xp.all(xp.isfinite(g))) for g in grads.values()):

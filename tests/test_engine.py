@@ -222,3 +222,31 @@ def test_contraction_penalty_equals_jacobian_norm(unit_data):
         J = np.stack([(enc(x + 1e-6 * e) - enc(x - 1e-6 * e)) / 2e-6 for e in np.eye(8)], 1)
         total += np.sum(J**2)
     assert penalty == pytest.approx(total / 20, rel=1e-6)
+
+
+def test_k_is_annealed_from_k_start(rng):
+    X = rng.normal(size=(64, 10))
+    seen = []
+    model = aelab.KSparseAutoencoder(n_hidden=30, k=5, k_start=25, max_iter=4, batch_size=8)
+    original = model._loss_and_grad
+
+    def spy(params, X_in, X_t, c, ws=None):
+        seen.append(c.k)
+        return original(params, X_in, X_t, c, ws)
+
+    model._loss_and_grad = spy
+    model.fit(X)
+    assert seen[0] == 25 and seen[-1] == 5
+    assert all(a >= b for a, b in zip(seen, seen[1:]))  # never rises
+    half = len(seen) // 2
+    assert all(k == 5 for k in seen[half + 1:])  # reached by half-way
+    assert np.all(np.count_nonzero(model.transform(X), axis=1) == 5)
+
+
+def test_k_start_needs_k_and_a_minibatch_optimizer(unit_data):
+    with pytest.raises(ValueError, match="k_start=5.*needs k"):
+        aelab.Autoencoder(6, k_start=5).fit(unit_data)
+    with pytest.raises(ValueError, match="'adam' or 'sgd'"):
+        aelab.Autoencoder(6, k=2, k_start=5).fit(unit_data)
+    with pytest.raises(ValueError, match="k_start=1"):
+        aelab.Autoencoder(6, k=2, k_start=1, optimizer="adam").fit(unit_data)
