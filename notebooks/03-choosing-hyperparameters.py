@@ -599,6 +599,9 @@ def check_rho_tanh(rho_tanh):
     elif np.isclose(rho_tanh, (0.01 + 1) / 2):
         print("That maps the wrong way: (ρ+1)/2 takes a *tanh* value to the sigmoid "
               "scale. Invert it.")
+    elif np.isclose(rho_tanh, -0.9):
+        print("−0.9 is the tanh twin of sigmoid ρ = 0.05, five times denser than 0.01. "
+              "Use ρ_tanh = 2 ρ_sigmoid − 1.")
     elif not -1 < rho_tanh < 1:
         print("A tanh target must lie strictly between −1 and 1.")
     else:
