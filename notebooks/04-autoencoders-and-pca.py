@@ -193,6 +193,11 @@ def check_principal_angles(fun):
         assert mine.shape == ref.shape, (
             f"{what}: expected {ref.size} angles, got shape {mine.shape}. Did you orthonormalise "
             "the columns of A.T (the rows of A), and take singular values, not a full SVD?")
+        if np.allclose(mine, 0, atol=1e-6) and ref.max() > 0.1:
+            raise AssertionError(f"{what}: all your angles are 0. Did you run QR on A instead "
+                                 "of A.T? The subspace is spanned by the rows of A")
+        if np.allclose(np.sort(mine), np.sort(np.cos(ref)), atol=1e-6):
+            raise AssertionError(f"{what}: these are the cosines of the angles; take arccos")
         if np.allclose(np.radians(mine), ref, atol=1e-6):
             raise AssertionError(f"{what}: these look like degrees; return radians")
         if np.allclose(np.sort(mine), ref, atol=1e-6) and not np.allclose(mine, ref, atol=1e-6):
