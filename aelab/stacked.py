@@ -95,6 +95,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         Layer l is initialised with seed + l; the softmax with its own stream.
     dtype : {"float64", "float32"}, default "float64"
     verbose : bool, default False
+        Progress bars for the pretraining of each layer.
 
     Attributes
     ----------
@@ -250,7 +251,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         """Host labels; −1 marks an unlabelled example (scikit-learn's semi-supervised habit)."""
         y = to_numpy(y)
         if y.ndim != 1 or y.shape[0] != m:
-            raise ValueError(f"y must be 1-D with one label per row of X ({m}); got shape {y.shape}")
+            raise ValueError(
+                f"y must be 1-D with one label per row of X ({m}); got shape {y.shape}")
         labelled = ~(y == -1) if y.dtype.kind in "iuf" else np.ones(m, dtype=bool)
         classes = np.unique(y[labelled])
         if classes.size < 2:
@@ -391,7 +393,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         if y is not None:
             y, labelled, classes = self._labels(y, m)
         elif not c.pretrain:
-            raise ValueError("pretrain=False needs labels y: without them there is nothing to train")
+            raise ValueError(
+                "pretrain=False needs labels y: without them there is nothing to train")
         for attr in ("classes_", "softmax_loss_curve_"):
             if hasattr(self, attr):
                 delattr(self, attr)

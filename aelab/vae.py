@@ -588,7 +588,10 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         Returns
         -------
         float
-            A lower bound on the mean log-likelihood (1/m) Σᵢ log p(xᵢ) (in nats).
+            A lower bound on the mean log-likelihood (1/m) Σᵢ log p(xᵢ) (in nats). With the
+            Bernoulli decoder on grey levels (values strictly between 0 and 1, as in the
+            digits) p(x|z) is not a normalised density, so read it as a score for comparing
+            models on the same data, not as a log-likelihood of the pixels.
 
         Notes
         -----
