@@ -124,7 +124,8 @@ def print_table(results, eval_ms, n_patches, max_iter=400):
         ok_final = "ok" if r["final"] <= FINAL_FRAME_TARGET else "MISSED"
         drawing = r["render_ms"] * r["frames"] / 1e3
         print(f"  {r['scenario']:<22} first {ok_first:<6} final {ok_final:<6} "
-              f"(final = {r['train']:.2f} s training + ~{drawing:.2f} s drawing)")
+              f"(final {r['final']:.2f} s: fit {r['train']:.2f} s, of which ~{drawing:.2f} s "
+              f"drawing {r['frames']:.0f} frames)")
 
 
 def main(argv=None):
