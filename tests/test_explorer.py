@@ -333,12 +333,16 @@ def test_frames_replace_image_bytes_in_place(make):
 
 def test_drawing_is_fast(make, patches):
     # Warm runs blit the charts; 50 ms per frame is the ceiling, a few ms is typical.
-    model = aelab.SparseAutoencoder(n_hidden=25, max_iter=80, tol=0.0)
+    # (With frame_interval=0 the panel still spaces frames to ~10% of the training time.)
+    model = aelab.SparseAutoencoder(n_hidden=25, max_iter=600, tol=0.0)
     panel = make(model, frame_interval=0.0).wait(TIMEOUT)
     panel.controls["lam"].value = 2e-4
     panel.wait(TIMEOUT)
-    assert panel.stats["frames"] > 20
-    assert panel.stats["render_ms_median"] < 50
+    s = panel.stats
+    assert s["frames"] >= 5
+    assert s["render_ms_median"] < 50
+    # Drawing takes a bounded share of the training time.
+    assert s["frames"] * s["render_ms_median"] / 1e3 < 0.3 * s["train_seconds"] + 0.1
 
 
 def test_wait_times_out(make):
