@@ -206,9 +206,7 @@ fig.tight_layout()
 # responds to), some reconstructions, and the loss curve.
 
 # %%
-from aelab.widgets import Explorer
-
-panel = Explorer(
+panel = aelab.Explorer(
     aelab.Autoencoder(n_hidden=16, max_iter=60),
     X_train,
     controls=("lam", "n_hidden", "seed", "reset"),

@@ -398,9 +398,7 @@ fig.tight_layout()
 # retrains from fresh weights each time; see the status line).
 
 # %%
-from aelab.widgets import Explorer
-
-size_panel = Explorer(
+size_panel = aelab.Explorer(
     aelab.Autoencoder(n_hidden=16, max_iter=100),
     X_train,
     controls=("n_hidden",),

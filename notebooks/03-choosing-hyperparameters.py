@@ -544,9 +544,7 @@ fig.tight_layout()
 #   ε = 1: a slow start from saturation).
 
 # %%
-from aelab.widgets import Explorer
-
-tanh_panel = Explorer(
+tanh_panel = aelab.Explorer(
     aelab.SparseAutoencoder(activation="tanh", rho=-0.9, max_iter=100),
     X_train,
     controls=("lam", "beta", "rho", "epsilon", "n_hidden", "seed", "reset"),
