@@ -13,6 +13,8 @@ from .models import (
 from .io import load, save
 from .optimize import Progress, TrainingDivergedWarning
 from .pca import PCA, max_principal_angle_degrees, principal_angles
+from .stacked import StackedAutoencoder
+from .vae import VariationalAutoencoder
 from .datasets import load_dataset
 from .plotting import (
     filter_grid_image,
@@ -42,6 +44,8 @@ __all__ = [
     "KSparseAutoencoder",
     "DenoisingAutoencoder",
     "ContractiveAutoencoder",
+    "VariationalAutoencoder",
+    "StackedAutoencoder",
     "Explorer",
     "PCA",
     "principal_angles",

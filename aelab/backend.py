@@ -138,18 +138,29 @@ def available_backends() -> dict:
 _SMALL_PRODUCT = 2e8
 
 
+_SMALLEST_THREADED = 4 * 65536  # OpenBLAS itself never threads products below this
+_CONTROLLER = None
+
+
 def blas_threads(xp, m, n, p):
     """A context manager limiting the host BLAS to the threads that pay off for an m×n×p product.
 
-    Only NumPy uses host BLAS; other namespaces get a no-op context.
+    Only NumPy uses host BLAS; other namespaces, products too small for OpenBLAS to thread
+    anyway and products large enough to earn a second thread get a no-op context. The
+    thread-pool controller is built once: building it inspects every loaded library and costs
+    milliseconds, more than a small objective evaluation.
     """
+    global _CONTROLLER
     import contextlib
 
-    if not is_numpy(xp) or m * n * p >= _SMALL_PRODUCT:
+    size = m * n * p
+    if not is_numpy(xp) or size < _SMALLEST_THREADED or size >= _SMALL_PRODUCT:
         return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
 
-    return threadpool_limits(limits=1, user_api="blas")
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 # Reductions written as matrix products. NumPy's ``sum(axis=0)`` of a tall, narrow array walks

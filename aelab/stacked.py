@@ -37,7 +37,7 @@ from sklearn.exceptions import NotFittedError
 from .activations import ACTIVATIONS
 from .autoencoder import Autoencoder
 from .backend import asarray_like, colsum, get_namespace, to_numpy
-from .backend import blas_threads as _blas_threads
+from .backend import blas_threads
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .validation import check_bool, check_choice, check_data, check_int, check_real
 
@@ -590,18 +590,3 @@ def _reconstruction_error(ae, params, A):
     probe = clone(ae)
     probe.params_, probe.n_features_in_ = params, A.shape[1]
     return -probe.score(A)  # the engine's score is minus this error
-
-
-# OpenBLAS runs a product on one thread anyway below 4 · 65 536 multiply-adds, while entering
-# threadpoolctl's limit costs 1 to 7 ms here (it re-reads the loaded libraries each time):
-# more than a small objective, and a gradient check makes hundreds of calls.
-_THREADED_PRODUCT = 4 * 65536
-
-
-def blas_threads(xp, m, n, p):
-    """:func:`aelab.backend.blas_threads`, skipped for products BLAS never threads."""
-    if m * n * p < _THREADED_PRODUCT:
-        import contextlib
-
-        return contextlib.nullcontext()
-    return _blas_threads(xp, m, n, p)

@@ -45,7 +45,7 @@ from sklearn.exceptions import NotFittedError
 
 from .activations import get_activation
 from .backend import asarray_like, colsum, get_namespace, to_numpy
-from .backend import blas_threads as _blas_threads
+from .backend import blas_threads
 from .optimize import Progress, Timer, run_minibatch, warn_diverged
 from .validation import check_bool, check_choice, check_data, check_int, check_real
 
@@ -613,18 +613,3 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
         return tags
-
-
-# OpenBLAS runs a product on one thread anyway below 4 · 65 536 multiply-adds, while entering
-# threadpoolctl's limit costs 1 to 7 ms here (it re-reads the loaded libraries each time):
-# more than a small objective, and a gradient check makes hundreds of calls.
-_THREADED_PRODUCT = 4 * 65536
-
-
-def blas_threads(xp, m, n, p):
-    """:func:`aelab.backend.blas_threads`, skipped for products BLAS never threads."""
-    if m * n * p < _THREADED_PRODUCT:
-        import contextlib
-
-        return contextlib.nullcontext()
-    return _blas_threads(xp, m, n, p)
