@@ -577,6 +577,27 @@ print("ε → 0.001:  ", status_text(tanh_panel))
 display(Image(rho_frame))
 
 # %% [markdown]
+# `retrain` sets several hyperparameters at once, including ones without a control (here
+# the number of iterations), and moves the sliders to match. `config()` records the panel
+# as it now stands in a plain, JSON-able dict: save it with your notes or send it to a
+# classmate, and `aelab.Explorer.from_config` rebuilds the same panel from it. The
+# config holds settings, not weights: the rebuilt panel trains from fresh initial weights,
+# so its loss differs from that of the original, which was warm-started.
+
+# %%
+tanh_panel.retrain(rho=-0.8, beta=1.0, max_iter=60)
+tanh_panel.wait()
+print("retrain:    ", status_text(tanh_panel))
+
+settings = tanh_panel.config()
+print({k: settings["model"]["params"][k]
+       for k in ("activation", "lam", "beta", "rho", "epsilon", "n_hidden", "max_iter")})
+copy = aelab.Explorer.from_config(settings, X=X_train)
+copy.wait()
+print("rebuilt:    ", status_text(copy))
+copy.close()  # one live tanh panel is enough
+
+# %% [markdown]
 # ## Exercises
 #
 # ### Exercise 1: translate a sparsity target
