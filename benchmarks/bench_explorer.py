@@ -67,6 +67,18 @@ def objective_seconds(model, X, repeats=20):
     return (time.perf_counter() - t0) / repeats
 
 
+def bare_fit_seconds(model, X, lam):
+    """Seconds for the same warm retrain without the panel: what the drawing costs on top."""
+    from sklearn.base import clone
+
+    ref = clone(model).set_params(lam=lam, warm_start=True)
+    ref.params_ = {k: v.copy() for k, v in model.params_.items()}
+    ref.n_features_in_ = X.shape[1]
+    t0 = time.perf_counter()
+    ref.fit(X)
+    return time.perf_counter() - t0, ref.n_iter_
+
+
 def measure(panel, changes, *, in_flight_delay=None):
     """Apply ``changes`` (control, value) one by one and collect the panel's stats.
 
@@ -103,12 +115,15 @@ def summarize(label, rows):
     }
 
 
-def print_table(results, eval_ms, n_patches, max_iter=400):
+def print_table(results, eval_ms, n_patches, max_iter=400, bare=None):
     print()
     print(f"Explorer latency, SparseAutoencoder() on {n_patches} natural 8x8 patches "
           f"(64 -> 25, L-BFGS max_iter={max_iter}); medians")
     print(f"one objective+gradient evaluation: {eval_ms:.1f} ms "
           f"(the floor for one L-BFGS iteration)")
+    if bare is not None:
+        print(f"the same warm retrain without the panel: {bare[0]:.2f} s for {bare[1]} "
+              f"iterations ({1e3 * bare[0] / max(bare[1], 1):.1f} ms/iter)")
     head = (f"{'scenario':<22}{'n':>3}{'first frame s':>15}{'final frame s':>15}"
             f"{'iterations':>12}{'train s':>9}{'ms/iter':>9}{'draw ms':>9}{'frames':>8}")
     print(head)
@@ -164,6 +179,7 @@ def main(argv=None):
         results.append(summarize("while training", measure(
             panel, [("lam", v) for v in lams], in_flight_delay=0.5)))
         results.append(summarize("fresh (hidden size)", measure(panel, hidden)))
+        bare = bare_fit_seconds(model, X, lams[0])
     finally:
         panel.close()
 
@@ -176,7 +192,7 @@ def main(argv=None):
     finally:
         budget_panel.close()
 
-    print_table(results, eval_ms, args.patches, max_iter)
+    print_table(results, eval_ms, args.patches, max_iter, bare)
     return results
 
 
