@@ -82,6 +82,10 @@ def unpack(theta: np.ndarray, template: dict, keys) -> dict:
     return out
 
 
+# A minibatch loss this many times the first one means the run has diverged.
+_EXPLODED = 1e6
+
+
 class _Stop(Exception):
     """Raised inside SciPy's loop to end it early; carries the reason."""
 
@@ -178,6 +182,7 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     reason = "max_iter"
     epoch = 0
     total_batches = epochs * -(-m // batch_size)
+    J_start = None
     for epoch in range(1, epochs + 1):
         order = asarray_like(rng.permutation(m), X) if m > batch_size else None
         total, count, diverged = 0.0, 0, False
@@ -191,20 +196,28 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
                 before_batch(step / total_batches)
             J, grads = fun(params, Xin, Xb)
             J = float(J)
-            if not math.isfinite(J) or not all(bool(xp.all(xp.isfinite(g))) for g in grads.values()):
+            if J_start is None:
+                J_start = max(abs(J), 1e-12)
+            # Non-finite, or a million times the first batch's loss: no run that is learning
+            # does that, and waiting for inf would let it run on for hundreds of epochs.
+            if not math.isfinite(J) or abs(J) > _EXPLODED * J_start:
                 diverged = True
                 break
             step += 1
-            for k, g in grads.items():
+            for k, g in grads.items():  # in place: these arrays are as large as the model
                 if method == "adam":
-                    first[k] = b1 * first[k] + (1 - b1) * g
-                    second[k] = b2 * second[k] + (1 - b2) * (g * g)
-                    mhat = first[k] / (1 - b1 ** step)
-                    vhat = second[k] / (1 - b2 ** step)
-                    params[k] = params[k] - learning_rate * mhat / (xp.sqrt(vhat) + eps)
+                    first[k] *= b1
+                    first[k] += (1 - b1) * g
+                    second[k] *= b2
+                    second[k] += (1 - b2) * (g * g)
+                    # θ ← θ − η m̂ / (√v̂ + ε̂), with m̂, v̂ the bias-corrected moments
+                    denom = xp.sqrt(second[k] / (1 - b2 ** step))
+                    denom += eps
+                    params[k] -= (learning_rate / (1 - b1 ** step)) * first[k] / denom
                 else:
-                    first[k] = momentum * first[k] - learning_rate * g
-                    params[k] = params[k] + first[k]
+                    first[k] *= momentum
+                    first[k] -= learning_rate * g
+                    params[k] += first[k]
             total += J * Xb.shape[0]
             count += Xb.shape[0]
         finite = all(bool(xp.all(xp.isfinite(v))) for v in params.values())

@@ -250,3 +250,21 @@ def test_k_start_needs_k_and_a_minibatch_optimizer(unit_data):
         aelab.Autoencoder(6, k=2, k_start=5).fit(unit_data)
     with pytest.raises(ValueError, match="k_start=1"):
         aelab.Autoencoder(6, k=2, k_start=1, optimizer="adam").fit(unit_data)
+
+
+def test_exploding_loss_is_stopped_before_it_overflows():
+    """A loss that grows a millionfold stops training at once, not when it reaches inf."""
+    from aelab.optimize import run_minibatch
+
+    calls = []
+
+    def fun(params, X_in, X_t):  # a loss that grows tenfold per step, finite for ~300 steps
+        calls.append(1)
+        return 10.0 ** len(calls), {"w": np.ones(3)}
+
+    params, n, reason = run_minibatch(
+        fun, {"w": np.zeros(3)}, np.zeros((4, 2)), method="sgd", epochs=1000, batch_size=4,
+        learning_rate=0.1, momentum=0.0, rng=np.random.default_rng(0),
+        on_iter=lambda *a: False)
+    assert reason == "diverged" and len(calls) <= 8
+    assert np.all(np.isfinite(params["w"]))
