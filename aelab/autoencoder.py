@@ -570,6 +570,32 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         xp = get_namespace(H)
         return self._decode(xp, self.params_, H, c)[1]
 
+    def jacobian_norm(self, X):
+        """‖∂h/∂x‖_F for each example: how strongly the code reacts to the input.
+
+        For h = f(W₁x + b₁), ‖∂h/∂x‖²_F = Σⱼ f'(zⱼ)² ‖W₁ⱼ‖² (the quantity the contractive
+        penalty shrinks), with only the kept units counted when ``k`` is set.
+
+        Returns
+        -------
+        array, shape (m,)
+
+        Taught in notebooks/06-denoising-and-contractive.ipynb.
+        """
+        self._check_fitted()
+        c = self._config()
+        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        xp = get_namespace(X)
+        A2, M, _ = self._encode(xp, self.params_, X, c, c.k)
+        dA = c.f.df(xp, A2)
+        if M is not None:
+            dA = dA * M
+        W1 = self.params_["W1"]
+        row_norms = xp.sum(W1 * W1, axis=1)
+        if isinstance(dA, float):
+            return xp.sqrt(xp.sum(row_norms) * xp.ones(X.shape[0], dtype=X.dtype))
+        return xp.sqrt((dA * dA) @ row_norms)
+
     def reconstruct(self, X):
         """X̂ = decode(encode(X)), shape (m, n_features)."""
         return self.inverse_transform(self.transform(X))

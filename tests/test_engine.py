@@ -268,3 +268,15 @@ def test_exploding_loss_is_stopped_before_it_overflows():
         on_iter=lambda *a: False)
     assert reason == "diverged" and len(calls) <= 8
     assert np.all(np.isfinite(params["w"]))
+
+
+def test_jacobian_norm_matches_finite_differences(unit_data):
+    for act in ("sigmoid", "tanh", "linear"):
+        m = aelab.Autoencoder(5, activation=act, epsilon=0.5, max_iter=3).fit(unit_data)
+        p = m.params_
+        enc = lambda x: m.transform(x[None, :])[0]  # noqa: E731
+        for i in (0, 7):
+            x = unit_data[i]
+            J = np.stack([(enc(x + 1e-6 * e) - enc(x - 1e-6 * e)) / 2e-6 for e in np.eye(8)], 1)
+            assert m.jacobian_norm(unit_data)[i] == pytest.approx(np.linalg.norm(J), rel=1e-6)
+        assert p["W1"].shape == (5, 8)
