@@ -441,3 +441,28 @@ def test_without_cell_ids_the_code_location_identifies_the_cell(make, fake_ipyth
     fake_ipython.kernel = None
     panels = [make(key="auto") for _ in range(2)]  # one line of code, run twice
     assert panels[0].closed and not panels[1].closed
+
+
+def test_a_dataset_object_brings_its_name_and_image_shape(make):
+    from aelab.datasets import load_dataset
+
+    data = load_dataset("digits")
+    panel = make(aelab.SparseAutoencoder(n_hidden=9, max_iter=10), data.X[:300],
+                 dataset=None).wait(TIMEOUT)
+    assert panel.dataset == "data"
+    panel2 = make(aelab.SparseAutoencoder(n_hidden=9, max_iter=10), data,
+                  dataset=None).wait(TIMEOUT)
+    assert panel2.dataset == "digits"
+    assert panel2._data["digits"].shape == tuple(data.image_shape)
+    assert panel2.config()["dataset"] == "digits"
+
+
+def test_retrain_sets_any_hyperparameter_and_moves_its_control(make):
+    panel = make().wait(TIMEOUT)
+    panel.retrain(max_iter=5, beta=1.5)
+    panel.wait(TIMEOUT)
+    assert panel.model.max_iter == 5 and panel.stats["iterations"] <= 5
+    assert panel.controls["beta"].value == pytest.approx(1.5)
+    assert panel.config()["model"]["params"]["max_iter"] == 5
+    with pytest.raises(ValueError, match="unknown"):
+        panel.retrain(lamda=1.0)
