@@ -509,8 +509,8 @@ class Explorer:
     X : array of shape (m, n_features), str, or aelab.datasets.Dataset, optional
         The training data; a name (``"patches"``, ``"digits"``, ``"mnist"``) loads it with
         :func:`aelab.datasets.load_dataset`. Needed unless ``dataset`` is given.
-    controls : sequence of str, default ("lam", "beta", "rho", "epsilon", "n_hidden", "seed", "reset")
-        Which controls to show, from ``CONTROL_NAMES``: ``"lam"`` (λ, log slider 1e-6..1e-1),
+    controls : sequence of str, default ``DEFAULT_CONTROLS``
+        Which controls to show (default: all but ``"dataset"``), from ``CONTROL_NAMES``: ``"lam"`` (λ, log slider 1e-6..1e-1),
         ``"beta"`` (β, 0..10), ``"rho"`` (ρ: 0.001..0.5 on a log slider for sigmoid units,
         −0.99..0.99 for tanh), ``"epsilon"`` (ε, log slider 1e-4..1, with a "default init"
         check box meaning ``epsilon=None``), ``"n_hidden"`` (4..196), ``"dataset"`` (a
@@ -539,8 +539,8 @@ class Explorer:
         Stop each retrain after this many seconds (the status line says so). Useful in a
         lecture, where an answer in 2 s beats the exact optimum in 10 s. Default: no limit,
         training runs to ``model.max_iter`` or convergence.
-    key : hashable, optional
-        A new Explorer closes any live Explorer with the same key. Default: the notebook cell
+    key : hashable or None, default "auto"
+        A new Explorer closes any live Explorer with the same key. "auto": the notebook cell
         that made it (so re-running the cell stops the old panel's thread); None outside
         IPython.
     layout : {"standard", "lecture"}, default "standard"
@@ -905,7 +905,8 @@ class Explorer:
                 state["why_fresh"] = "the weights had collapsed to zero"
             if req.initial and warm:
                 # An already fitted model: show it as it is; train when a control moves.
-                state["phase"] = "fitted model shown; move a control to retrain"
+                state.update(phase="fitted model shown; move a control to retrain",
+                             shown_only=True)
                 state["loss"] = (model.loss_curve_[-1] if getattr(model, "loss_curve_", None)
                                  else None)
                 self._frame(req, data, state, stats, final=True)
@@ -921,9 +922,7 @@ class Explorer:
                 # again from the same seed.
                 model.params_ = model.initial_params(data.X)
                 model.n_features_in_ = data.X.shape[1]
-                model.loss_curve_ = []
-            else:
-                model.loss_curve_ = []
+            model.loss_curve_ = []  # the loss view shows this training's curve
             self._trained_key = key
             state.update(warm=warm, phase="training")
             stats["warm_start"] = warm
@@ -1106,8 +1105,7 @@ class Explorer:
         start = "warm start" if state["warm"] else "fresh start"
         if not state["warm"] and state.get("why_fresh"):
             start += f" ({state['why_fresh']})"
-        parts = [f"<b>{start}</b>"] if state["phase"] != "fitted model shown; move a " \
-            "control to retrain" else ["<b>fitted model</b>"]
+        parts = ["<b>fitted model</b>" if state.get("shown_only") else f"<b>{start}</b>"]
         parts.append(f"iteration {state['iteration']}/{f.max_iter}")
         if state["loss"] is not None:
             parts.append(f"loss {state['loss']:.5g}")
