@@ -156,7 +156,12 @@ def print_table(results, eval_ms, n_patches, max_iter=400, bare=None):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--patches", type=int, default=10000, help="number of patches (10000)")
+    ap.add_argument("--patches", type=int, default=4000,
+                    help="number of patches (4000, as notebook 02's panel)")
+    ap.add_argument("--max-iter", type=int, default=200,
+                    help="L-BFGS iterations per retrain (200, as notebook 02's panel)")
+    ap.add_argument("--dtype", default="float32", choices=["float32", "float64"],
+                    help="model dtype (float32, as notebook 02's panel)")
     ap.add_argument("--changes", type=int, default=5, help="changes per scenario (5)")
     ap.add_argument("--budget", type=float, default=1.5,
                     help="max_train_seconds for the budget scenario (1.5)")
@@ -164,10 +169,10 @@ def main(argv=None):
                     help="3 changes per scenario, max_iter=100: a smoke run")
     args = ap.parse_args(argv)
     n_changes = 3 if args.quick else args.changes
-    max_iter = 100 if args.quick else 400
+    max_iter = 100 if args.quick else args.max_iter
 
     X = load_patches(args.patches)
-    model = aelab.SparseAutoencoder(max_iter=max_iter)
+    model = aelab.SparseAutoencoder(max_iter=max_iter, dtype=args.dtype)
     t0 = time.perf_counter()
     panel = Explorer(model, X, dataset="patches", key=None)
     panel.wait()
@@ -194,7 +199,8 @@ def main(argv=None):
     finally:
         panel.close()
 
-    budget_panel = Explorer(aelab.SparseAutoencoder(max_iter=max_iter), X, dataset="patches",
+    budget_panel = Explorer(aelab.SparseAutoencoder(max_iter=max_iter, dtype=args.dtype), X,
+                            dataset="patches",
                             key=None, max_train_seconds=args.budget)
     try:
         budget_panel.wait()

@@ -140,15 +140,15 @@ def w3(backend, quick, rows):
 
 
 def w4(quick, rows):
+    """Explorer latency on notebook 02's panel (see benchmarks/bench_explorer.py)."""
     from benchmarks import bench_explorer
 
-    if not hasattr(bench_explorer, "measure"):
-        return {}
-    res = bench_explorer.measure(quick=quick)
-    for name, first, final in res:
-        rows.append((f"W4 Explorer {name}: first frame", first, None, ""))
-        rows.append((f"W4 Explorer {name}: final frame", final, None, ""))
-    return {"w4": res}
+    results = bench_explorer.main(["--quick"] if quick else [])
+    for r in results:
+        rows.append((f"W4 Explorer {r['scenario']}: first frame", r["first"], None, ""))
+        rows.append((f"W4 Explorer {r['scenario']}: final frame", r["final"], None,
+                     f"{r['train']:.2f} s training"))
+    return {"w4": [{k: r[k] for k in ("scenario", "first", "final")} for r in results]}
 
 
 def w5(rows):
