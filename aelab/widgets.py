@@ -48,9 +48,10 @@ import numpy as np
 __all__ = ["Explorer", "CONTROL_NAMES", "VIEW_NAMES"]
 
 #: Every control an Explorer can show, in display order.
-CONTROL_NAMES = ("lam", "beta", "rho", "epsilon", "n_hidden", "dataset", "seed", "reset")
+CONTROL_NAMES = ("lam", "beta", "rho", "epsilon", "n_hidden", "k", "noise", "noise_level",
+                 "contraction", "dataset", "seed", "reset")
 #: Every view an Explorer can show.
-VIEW_NAMES = ("filters", "reconstructions", "activations", "loss", "pca")
+VIEW_NAMES = ("filters", "reconstructions", "activations", "loss", "pca", "ksparse")
 
 DEFAULT_CONTROLS = ("lam", "beta", "rho", "epsilon", "n_hidden", "seed", "reset")
 DEFAULT_VIEWS = ("filters", "reconstructions", "activations", "loss")
@@ -66,6 +67,22 @@ _THREAD_PREFIX = "aelab-explorer"
 # shapes change (n_hidden), the data changes, or the *initialisation* itself is what the
 # student asked to change (seed, ε). Anything else warm-starts.
 _FRESH_KEYS = ("n_hidden", "seed", "epsilon")
+
+# Controls whose hyperparameter has a special value that a slider cannot reach, and the check
+# box beside the slider that selects it: λ = 0 and γ = 0 (a log slider has no 0) and ε = None
+# (the UFLDL uniform initialisation). Moving the slider unticks its box.
+_SPECIAL_BOXES = {  # slider name -> (box name, the special value, the box's label)
+    "lam": ("lam_zero", 0.0, "λ = 0"),
+    "epsilon": ("default_init", None, "default init (UFLDL uniform)"),
+    "contraction": ("contraction_zero", 0.0, "γ = 0 (off)"),
+}
+# The noise drop-down's labels and the ``noise`` values they stand for. (ipywidgets reads a
+# drop-down value of None as "nothing selected", so "none" is a string here.)
+_NOISE_CHOICES = {"none": None, "mask": "mask", "gaussian": "gaussian"}
+# noise_level given to a noise type switched on while the level is 0 (which would corrupt
+# nothing): the DenoisingAutoencoder's default masking level, and a Gaussian σ of the same
+# order for data in [0, 1].
+_DEFAULT_NOISE_LEVEL = {"mask": 0.3, "gaussian": 0.2}
 
 # Live panels by key, so that re-running a notebook cell stops the panel it made before.
 _LIVE: dict = {}
@@ -230,6 +247,12 @@ class _Frame:
     rho_rows: int = 0               # examples ρ̂ was estimated from, when a subsample
     pca: np.ndarray | None = None   # (k, n_features) principal directions, when shown
     angle: float | None = None      # largest principal angle to PCA, degrees
+    codes: np.ndarray | None = None  # (n_show, n_hidden) codes of ``originals``, "ksparse"
+    dead: np.ndarray | None = None  # (n_hidden,) bool, dead units on the ρ̂ rows, "ksparse"
+    k: int | None = None            # units kept per example in training (None: all)
+    k_kept: int | None = None       # units kept by transform, round(α k)
+    k_start: int | None = None      # where annealing starts, when it does
+    dead_rows: int = 0              # examples the dead units were counted on
 
 
 class _Chart:
@@ -454,12 +477,144 @@ class _LossView:
         self.image.value = self.chart.png()
 
 
+def _tinted_grid(W, shape, dead):
+    """RGB filter grid in [0, 1] with the tiles of dead units tinted red.
+
+    The tiles sit where :func:`aelab.plotting.filter_grid_image` puts them (row-major, a
+    near-square grid, a 1-pixel border), so tile j is hidden unit j.
+    """
+    grey = _grid(W, shape)
+    rgb = np.repeat(grey[:, :, None], 3, axis=2)
+    n = W.shape[0]
+    h, w = shape
+    cols = min(math.ceil(math.sqrt(n)), n)
+    for j in np.flatnonzero(dead):
+        r, c = divmod(int(j), cols)
+        y0, x0 = 1 + r * (h + 1), 1 + c * (w + 1)
+        tile = rgb[y0:y0 + h, x0:x0 + w]
+        tile[:, :, 0] = 0.55 + 0.45 * tile[:, :, 0]
+        tile[:, :, 1:] *= 0.45
+    return rgb
+
+
+def _codes_image(originals, codes, shape, dead, row_px=24, width_px=300):
+    """RGB picture of a few examples' hidden codes: which units fire, and how strongly.
+
+    One row per example: the example itself as a thumbnail, then one cell per hidden unit
+    coloured by the unit's activation, scaled by the row's largest |activation| (red
+    positive, blue negative, white exactly zero: a unit the top-k selection dropped). A strip
+    under the rows marks the dead units in black.
+
+    Parameters
+    ----------
+    originals : (n_show, n_features) array
+    codes : (n_show, n_hidden) array
+    shape : (height, width) of one example
+    dead : (n_hidden,) bool array
+    row_px : int
+        Height of one row in pixels.
+    width_px : int
+        About how wide the cells of all units together are (each cell is a whole number of
+        pixels wide, at least 1).
+
+    Returns
+    -------
+    uint8 array (height, width, 3)
+    """
+    n_show, p = codes.shape
+    h, w = shape
+    R = int(row_px)
+    thumb_w = max(1, min(4 * R, int(round(R * w / h))))
+    cw = max(1, int(width_px) // p)
+    gap = max(2, R // 6)
+    strip = max(4, R // 3)
+    x0 = thumb_w + gap
+    width = x0 + p * cw
+    height = n_show * (R + 1) + gap + strip
+    img = np.ones((height, width, 3))
+    # Thumbnails on one grey scale, from the examples' own range (as the reconstructions).
+    lo, hi = float(originals.min()), float(originals.max())
+    span = hi - lo if hi > lo else 1.0
+    rows_idx = np.arange(R) * h // R
+    cols_idx = np.arange(thumb_w) * w // thumb_w
+    a = np.abs(codes)
+    scale = a.max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    a = a / scale
+    cells = np.ones((n_show, p, 3))
+    pos, neg = codes > 0, codes < 0
+    cells[:, :, 1] = np.where(pos | neg, 1.0 - a, 1.0)
+    cells[:, :, 0] = np.where(neg, 1.0 - a, 1.0)
+    cells[:, :, 2] = np.where(pos, 1.0 - a, 1.0)
+    cells = np.repeat(cells, cw, axis=1)  # (n_show, p * cw, 3)
+    if cw >= 4:  # a faint line between cells, so single units can be counted
+        cells[:, cw - 1::cw, :] = np.minimum(cells[:, cw - 1::cw, :], 0.88)
+    for i in range(n_show):
+        y = i * (R + 1)
+        tile = (originals[i].reshape(h, w) - lo) / span
+        img[y:y + R, :thumb_w, :] = np.clip(tile[rows_idx][:, cols_idx], 0.0, 1.0)[:, :, None]
+        img[y:y + R, x0:, :] = cells[i][None, :, :]
+        img[y + R, :, :] = 0.8  # separator under each row
+    y = n_show * (R + 1) + gap
+    marks = np.where(np.repeat(np.asarray(dead, dtype=bool), cw), 0.0, 0.85)
+    img[y:y + strip, x0:, :] = marks[None, :, None]
+    return (img * 255.0 + 0.5).astype(np.uint8)
+
+
+class _KSparseView:
+    """Notebook 05's view: the filters with dead units tinted, and a few examples' codes.
+
+    ``views["ksparse"]`` is the codes picture (``views["ksparse_filters"]`` the grid, which
+    is not drawn when the ``"filters"`` view is shown too). The status line gives k and the
+    number of dead units: units that no example of (a subsample of) the data selects.
+    """
+
+    def __init__(self, widgets, scale):
+        self.scale = scale
+        self.grid = widgets.Image(format="png", value=b"")
+        self.grid_label = widgets.HTML("<b>Filters</b> (dead units tinted red)")
+        self.image = widgets.Image(format="png", value=b"")
+        self.label = widgets.HTML("<b>Codes</b>")
+        self.grid_box = widgets.VBox([self.grid_label, self.grid])
+        self.widget = widgets.HBox([self.grid_box, widgets.VBox([self.label, self.image])],
+                                   layout=widgets.Layout(flex_flow="row wrap",
+                                                         align_items="flex-end"))
+        self.show_grid = True
+
+    def update(self, f):
+        if f.codes is None:
+            return
+        n_dead = int(np.sum(f.dead))
+        p = f.W1.shape[0]
+        if self.show_grid:
+            rgb = _tinted_grid(f.W1, f.shape, f.dead)
+            s = max(1, int(240 * self.scale // max(rgb.shape[:2])))
+            if s > 1:
+                rgb = rgb.repeat(s, axis=0).repeat(s, axis=1)
+            self.grid.value = _png((np.clip(rgb, 0, 1) * 255.0 + 0.5).astype(np.uint8))
+            title = (f"<b>Filters W₁</b> ({p} units; "
+                     f"<span style='color:#a00000'>{n_dead} dead, tinted red</span>)")
+            if self.grid_label.value != title:
+                self.grid_label.value = title
+        self.image.value = _png(_codes_image(
+            f.originals, f.codes, f.shape, f.dead, row_px=int(24 * self.scale),
+            width_px=int(300 * self.scale)))
+        kept = "all" if f.k_kept is None or f.k_kept >= p else str(f.k_kept)
+        title = (f"<b>Codes of {f.codes.shape[0]} examples</b>: {kept} of {p} units kept "
+                 f"(<span style='color:#d62728'>+</span> / "
+                 f"<span style='color:#1f5fbf'>−</span>, white: not selected); "
+                 f"strip below: {n_dead} dead units in black")
+        if self.label.value != title:
+            self.label.value = title
+
+
 _VIEW_CLASSES = {
     "filters": _FiltersView,
     "pca": _PCAView,
     "reconstructions": _ReconstructionsView,
     "activations": _ActivationsView,
     "loss": _LossView,
+    "ksparse": _KSparseView,
 }
 
 
@@ -605,6 +760,7 @@ class Explorer:
         params = model.get_params()
         self._user_warm_start = params.get("warm_start", False)
         self._params = dict(params)
+        self._k_start_request = params.get("k_start")
 
         self._sources = self._collect_sources(X, dataset, datasets)
         self._dataset = dataset if dataset is not None else getattr(X, "name", None)
@@ -628,8 +784,9 @@ class Explorer:
         self._closing = False
         self._reset_count = 0
         self._trained_key = None        # what the model's params_ were trained from
-        self._counters = {"requests": 0, "trainings_started": 0, "trainings_completed": 0,
-                          "trainings_cancelled": 0, "frames": 0}
+        self._counters = {"requests": 0, "requests_coalesced": 0, "trainings_started": 0,
+                          "trainings_completed": 0, "trainings_cancelled": 0,
+                          "trainings_failed": 0, "frames": 0}
         self._stats = {}
         self._render_ms = []
         self._syncing = False
@@ -700,10 +857,13 @@ class Explorer:
         c = {}
         for name in self._control_names:
             if name == "lam":
+                lam = p.get("lam") or 0.0
+                # A model built with λ = 0 shows "λ = 0" ticked; the slider waits at its left
+                # end, so unticking the box gives the smallest λ, next to 0.
                 c["lam"] = w.FloatLogSlider(
-                    value=max(float(p.get("lam") or 1e-6), 1e-6), base=10, min=-6, max=-1,
-                    step=0.05, description="λ (weight decay)", readout_format=".1e",
-                    style=style, layout=wide)
+                    value=min(max(float(lam), 1e-6), 1e-1) if lam else 1e-6, base=10,
+                    min=-6, max=-1, step=0.05, description="λ (weight decay)",
+                    readout_format=".1e", style=style, layout=wide)
             elif name == "beta":
                 c["beta"] = w.FloatSlider(
                     value=min(float(p.get("beta", 0.0)), 10.0), min=0.0, max=10.0, step=0.1,
@@ -716,14 +876,35 @@ class Explorer:
                     value=0.1 if eps is None else min(max(float(eps), 1e-4), 1.0), base=10,
                     min=-4, max=0, step=0.05, description="ε (init scale)",
                     readout_format=".1e", style=style, layout=wide)
-                c["default_init"] = w.Checkbox(
-                    value=eps is None, description="default init (UFLDL uniform)",
-                    indent=False)
             elif name == "n_hidden":
                 nh = int(p.get("n_hidden", 25))
                 c["n_hidden"] = w.IntSlider(
                     value=nh, min=min(4, nh), max=max(196, nh), step=1,
                     description="hidden units", style=style, layout=wide)
+            elif name == "k":
+                nh = max(1, int(p.get("n_hidden", 25)))
+                k = p.get("k")
+                # k = None keeps every unit, which is what k = n_hidden does too.
+                c["k"] = w.IntSlider(
+                    value=nh if k is None else min(max(int(k), 1), nh), min=1, max=nh,
+                    step=1, description="k (units kept)", style=style, layout=wide)
+            elif name == "noise":
+                noise = p.get("noise")
+                label = next((lab for lab, v in _NOISE_CHOICES.items() if v == noise), "none")
+                c["noise"] = w.Dropdown(options=list(_NOISE_CHOICES), value=label,
+                                        description="input noise", style=style,
+                                        layout=w.Layout(width="200px"))
+            elif name == "noise_level":
+                c["noise_level"] = w.FloatSlider(
+                    value=min(max(float(p.get("noise_level") or 0.0), 0.0), 0.9), min=0.0,
+                    max=0.9, step=0.05, readout_format=".2f",
+                    description="noise level", style=style, layout=wide)
+            elif name == "contraction":
+                gamma = p.get("contraction") or 0.0
+                c["contraction"] = w.FloatLogSlider(
+                    value=min(max(float(gamma), 1e-4), 1.0) if gamma else 1e-4, base=10,
+                    min=-4, max=0, step=0.05, description="γ (contraction)",
+                    readout_format=".1e", style=style, layout=wide)
             elif name == "dataset":
                 c["dataset"] = w.Dropdown(options=list(self._sources), value=self._dataset,
                                           description="data set", style=style)
@@ -736,7 +917,14 @@ class Explorer:
                 c["reset"] = w.Button(
                     description="reset", icon="undo",
                     tooltip="retrain from the same initial weights")
+            if name in _SPECIAL_BOXES:
+                box, special, label = _SPECIAL_BOXES[name]
+                c[box] = w.Checkbox(value=p.get(name) == special if special is not None
+                                    else p.get(name) is None,
+                                    description=label, indent=False,
+                                    layout=w.Layout(width="auto"))
         self.controls = c
+        self._sync_controls()  # readouts of sliders whose box is ticked
         for name, widget in c.items():
             if name == "reset":
                 widget.on_click(lambda _b: self.reset())
@@ -747,13 +935,26 @@ class Explorer:
         scale = 1.6 if self.layout == "lecture" else 1.0
         self._views = {name: _VIEW_CLASSES[name](w, scale) for name in self._view_names}
         self.views = {name: v.image for name, v in self._views.items()}
+        if "ksparse" in self._views:
+            ks = self._views["ksparse"]
+            self.views["ksparse_filters"] = ks.grid
+            if "filters" in self._views:  # one filter grid is enough
+                ks.show_grid = False
+                ks.grid_box.layout.display = "none"
 
         self.status = w.HTML("<i>starting…</i>")
         self.error_box = w.HTML("")
         self.warning_box = w.HTML("")
         rows = []
-        sliders = [c[n] for n in ("lam", "beta", "rho", "epsilon", "n_hidden") if n in c]
-        extras = [c[n] for n in ("default_init", "dataset", "seed", "reset") if n in c]
+        sliders = []
+        for n in ("lam", "beta", "rho", "epsilon", "n_hidden", "k", "noise_level",
+                  "contraction"):
+            if n not in c:
+                continue
+            box = _SPECIAL_BOXES.get(n, (None,))[0]
+            sliders.append(w.HBox([c[n], c[box]], layout=w.Layout(align_items="center"))
+                           if box in c else c[n])
+        extras = [c[n] for n in ("noise", "dataset", "seed", "reset") if n in c]
         if sliders:
             rows.append(w.VBox(sliders))
         if extras:
@@ -761,11 +962,13 @@ class Explorer:
         self._controls_box = w.HBox(rows, layout=w.Layout(flex_flow="row wrap"))
         top = [self._views[n].widget for n in ("filters", "pca", "reconstructions")
                if n in self._views]
+        middle = [self._views[n].widget for n in ("ksparse",) if n in self._views]
         bottom = [self._views[n].widget for n in ("activations", "loss") if n in self._views]
         pictures = []
         if top:
             pictures.append(w.HBox(top, layout=w.Layout(flex_flow="row wrap",
                                                         align_items="flex-end")))
+        pictures.extend(middle)
         if bottom:
             pictures.append(w.HBox(bottom, layout=w.Layout(flex_flow="row wrap")))
         self.widget = w.VBox([self._controls_box, self.status, self.error_box,
@@ -793,27 +996,101 @@ class Explorer:
     def _on_control(self, name, value):
         if self._syncing:
             return
-        if name == "epsilon":
-            self._params["epsilon"] = float(value)
-            box = self.controls.get("default_init")
-            if box is not None and box.value:
-                # Moving ε means "use this ε": leave the default initialisation.
-                self._syncing = True
-                try:
-                    box.value = False
-                finally:
-                    self._syncing = False
-        elif name == "default_init":
-            self._params["epsilon"] = None if value else float(self.controls["epsilon"].value)
-        elif name == "dataset":
+        if name == "dataset":
             self._dataset = value
-        elif name == "n_hidden":
-            self._params["n_hidden"] = int(value)
-        elif name == "seed":
-            self._params["seed"] = int(value)
         else:
-            self._params[name] = float(value)
+            self._set(self._control_value(name, value))
+        self._sync_controls()
         self._request()
+
+    def _control_value(self, name, value):
+        """{hyperparameter: value} that a change of control ``name`` to ``value`` asks for."""
+        for slider, (box, special, _label) in _SPECIAL_BOXES.items():
+            if name == box:
+                return {slider: special if value else float(self.controls[slider].value)}
+        if name in ("n_hidden", "seed", "k"):
+            return {name: int(value)}
+        if name == "noise":
+            return {"noise": _NOISE_CHOICES.get(value, value)}
+        return {name: float(value)}
+
+    def _set(self, updates):
+        """Write requested hyperparameters, with the adjustments that keep them consistent.
+
+        * A smaller hidden size clamps k to it (unless k is set in the same call).
+        * k_start (where the k-sparse annealing starts) is kept at least k, so that moving k
+          above it means "no annealing" rather than an error; the k_start asked for (by the
+          model or :meth:`retrain`) comes back when k goes down again.
+        * Switching a noise type on while ``noise_level`` is 0, which would corrupt nothing,
+          sets a typical level (0.3 masking, σ = 0.2 Gaussian) unless the call sets one.
+        """
+        p = self._params
+        p.update(updates)
+        if "k_start" in updates:
+            self._k_start_request = updates["k_start"]
+        nh, k = p.get("n_hidden"), p.get("k")
+        k_moved = "k" in updates
+        if ("n_hidden" in updates and not k_moved and _is_int(nh) and _is_int(k)
+                and 1 <= nh < k):
+            p["k"] = k = int(nh)
+            k_moved = True
+        if (k_moved and "k_start" not in updates and _is_int(k)
+                and _is_int(self._k_start_request)):
+            p["k_start"] = max(int(self._k_start_request), int(k))
+        noise = updates.get("noise")
+        if (noise in _DEFAULT_NOISE_LEVEL and "noise_level" not in updates
+                and p.get("noise_level") == 0):
+            p["noise_level"] = _DEFAULT_NOISE_LEVEL[noise]
+
+    def _sync_controls(self):
+        """Move every control to show the requested hyperparameters (without retraining).
+
+        A value a control cannot show (out of its range, or of the wrong type) leaves it
+        where the widget clamps it or where it was; the model's own validation then reports
+        the value in the error box.
+        """
+        from traitlets import TraitError
+
+        p, c = self._params, self.controls
+        self._syncing = True
+        try:
+            for name, widget in c.items():
+                if name not in p:
+                    continue
+                value = p[name]
+                try:
+                    if name in _SPECIAL_BOXES:
+                        box, special, _label = _SPECIAL_BOXES[name]
+                        is_special = (value is None) if special is None else \
+                            (value is not None and not isinstance(value, str)
+                             and value == special)
+                        c[box].value = bool(is_special)
+                        # The slider's number would be a lie while its box holds the value.
+                        widget.readout = not is_special
+                        if not is_special:
+                            widget.value = value
+                    elif name == "k":
+                        nh = p.get("n_hidden")
+                        if _is_int(nh) and nh >= 1:
+                            if widget.value > nh:
+                                widget.value = int(nh)
+                            widget.max = int(nh)
+                        widget.value = widget.max if value is None else value
+                    elif name == "n_hidden":
+                        if _is_int(value) and value > widget.max:
+                            widget.max = int(value)
+                        widget.value = value
+                    elif name == "noise":
+                        label = next((lab for lab, v in _NOISE_CHOICES.items() if v == value),
+                                     None)
+                        if label is not None:
+                            widget.value = label
+                    elif value is not None:
+                        widget.value = value
+                except (TraitError, TypeError, ValueError):
+                    pass
+        finally:
+            self._syncing = False
 
     def reset(self):
         """Retrain from scratch with the same initial weights (the reset button).
@@ -827,8 +1104,10 @@ class Explorer:
     def retrain(self, **params):
         """Set hyperparameters (any of the model's, not only those with a control) and retrain.
 
-        Controls showing those hyperparameters are moved to match. Returns immediately;
-        call :meth:`wait` to block until the final frame.
+        Controls showing those hyperparameters are moved to match (``lam=0`` ticks the
+        "λ = 0" box, ``noise=None`` selects "none"). A value the model refuses (say
+        ``k`` above ``n_hidden``) is shown in the error box, as a training error is. Returns
+        immediately; call :meth:`wait` to block until the final frame.
 
         Taught in notebooks/03-choosing-hyperparameters.ipynb.
         """
@@ -836,18 +1115,8 @@ class Explorer:
         if unknown:
             raise ValueError(f"unknown hyperparameters {sorted(unknown)} for "
                              f"{type(self.model).__name__}")
-        self._syncing = True
-        try:
-            for name, value in params.items():
-                self._params[name] = value
-                if name == "epsilon" and "epsilon" in self.controls:
-                    self.controls["default_init"].value = value is None
-                    if value is not None:
-                        self.controls["epsilon"].value = value
-                elif name in self.controls and value is not None:
-                    self.controls[name].value = value
-        finally:
-            self._syncing = False
+        self._set(params)
+        self._sync_controls()
         self._request()
 
     def _request(self, initial=False):
@@ -856,6 +1125,8 @@ class Explorer:
                 return
             self._generation += 1
             self._counters["requests"] += 1
+            if self._pending is not None:
+                self._counters["requests_coalesced"] += 1
             # A slot, not a queue: a newer request simply replaces an unstarted one.
             self._pending = _Request(self._generation, dict(self._params), self._dataset,
                                      self._reset_count, time.perf_counter(), initial)
@@ -888,11 +1159,11 @@ class Explorer:
                  "render_ms_max": None, "budget_stopped": False}
         self._stats = stats
         self._render_ms = []
-        self.warning_box.value = ""
         state = {"last_frame": 0.0, "iteration": 0, "loss": None, "elapsed": 0.0,
                  "phase": "starting", "warm": False, "why_fresh": None,
                  "last_render": 0.0}
         try:
+            self.warning_box.value = ""
             data = self._load(req.dataset)
             key = self._state_key(req.params, req.dataset, req.reset_count)
             warm = (key == self._trained_key and hasattr(model, "params_")
@@ -963,8 +1234,6 @@ class Explorer:
             if stats["cancelled"]:
                 self._cancelled(stats)
                 return
-            with self._cond:
-                self._counters["trainings_completed"] += 1
             if getattr(model, "warm_started_", warm) != warm:  # trust what fit really did
                 stats["warm_start"] = state["warm"] = bool(model.warm_started_)
             state["elapsed"] = stats["train_seconds"]
@@ -975,12 +1244,17 @@ class Explorer:
                 self.warning_box.value = _note(
                     "TrainingDivergedWarning",
                     f"training diverged after {model.n_iter_} iteration(s); the last finite "
-                    "parameters are kept. Try a smaller ε or λ.", "#8a6d00", "#fff8e1")
+                    f"parameters are kept. {_divergence_hint(req.params)}",
+                    "#8a6d00", "#fff8e1")
             self._frame(req, data, state, stats, final=True)
+            with self._cond:
+                self._counters["trainings_completed"] += 1
             self._finish(req, None)
         except BaseException as exc:  # noqa: BLE001 - every failure must reach the panel
             self._trained_key = None  # a failed start leaves no honest warm state
             stats["stop_reason"] = "error"
+            with self._cond:
+                self._counters["trainings_failed"] += 1
             self.error_box.value = _note(type(exc).__name__, str(exc), "#a00000", "#fdecea")
             self.status.value = (f"<span style='color:#a00000'><b>error</b> in "
                                  f"{state['phase']}: see below</span>")
@@ -1065,11 +1339,14 @@ class Explorer:
 
     def _draw(self, req, data, state, stats, final, t0, model, params):
         W1 = _to_host(model.params_["W1"])
+        # The codes of the ρ̂ rows serve both ρ̂ and the dead-unit count.
+        H_rows = (_to_host(model.transform(data.activation_rows))
+                  if "activations" in self._views or "ksparse" in self._views else None)
         f = _Frame(
             W1=W1, shape=data.shape, originals=_to_host(data.show),
             reconstructions=_to_host(model.reconstruct(data.show)),
-            rho_hat=(_to_host(model.transform(data.activation_rows)).mean(axis=0)
-                     if "activations" in self._views else np.zeros(W1.shape[0])),
+            rho_hat=(H_rows.mean(axis=0) if "activations" in self._views
+                     else np.zeros(W1.shape[0])),
             rho=params.get("rho") if params.get("sparsity") is not None else None,
             activation=params.get("activation", "sigmoid"),
             loss_curve=list(getattr(model, "loss_curve_", []) or []),
@@ -1082,6 +1359,22 @@ class Explorer:
             f.pca = data.pca[:k]
             if W1.shape[0] < W1.shape[1]:
                 f.angle = _largest_angle(W1, f.pca)
+            stats["principal_angle_deg"] = f.angle
+        if "ksparse" in self._views:
+            from .metrics import dead_units
+
+            f.codes = _to_host(model.transform(data.show))
+            f.dead = np.asarray(dead_units(H_rows), dtype=bool)
+            k, alpha = params.get("k"), params.get("alpha") or 1.0
+            if k is not None:
+                f.k = min(int(k), W1.shape[0])
+                f.k_kept = min(W1.shape[0], int(round(float(alpha) * int(k))))
+                k_start = params.get("k_start")
+                if k_start is not None and min(int(k_start), W1.shape[0]) > f.k:
+                    f.k_start = min(int(k_start), W1.shape[0])
+            f.dead_rows = len(H_rows)
+            stats["dead_units"] = int(f.dead.sum())
+            stats["dead_units_rows"] = f.dead_rows
         for view in self._views.values():
             view.update(f)
         self.status.value = self._status_text(state, f, final)
@@ -1114,6 +1407,20 @@ class Explorer:
             parts.append(f"largest principal angle to PCA {f.angle:.1f}°")
         elif f.pca is not None:
             parts.append("principal angle n/a (as many units as inputs)")
+        if f.codes is not None:
+            p = f.W1.shape[0]
+            if f.k is None:
+                parts.append("k: all units (no top-k)")
+            else:
+                ks = f"k = {f.k}"
+                if f.k_start is not None:
+                    ks += f" (annealed from {f.k_start})"
+                if f.k_kept is not None and f.k_kept != f.k:
+                    ks += f", {f.k_kept} kept when encoding (αk)"
+                parts.append(ks)
+            how = "never selected" if f.k is not None else "constant"
+            parts.append(f"<b>{int(np.sum(f.dead))}/{p} dead units</b> "
+                         f"({how} on {f.dead_rows} examples)")
         phase = state["phase"] if final else "training…"
         parts.append(f"<i>{html.escape(phase)}</i>")
         return " · ".join(parts)
@@ -1343,6 +1650,18 @@ class Explorer:
 
 
 # --------------------------------------------------------------------------- small helpers
+
+
+def _divergence_hint(params):
+    """What to try after a diverged training, for the optimiser that diverged."""
+    if params.get("optimizer", "lbfgs") in ("sgd", "adam"):
+        return (f"Try a smaller learning_rate (now {params.get('learning_rate')!r}), "
+                "a smaller ε, or optimizer='lbfgs'.")
+    return "Try a smaller ε or λ."
+
+
+def _is_int(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def _note(kind, message, color, background):
