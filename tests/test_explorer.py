@@ -466,3 +466,255 @@ def test_retrain_sets_any_hyperparameter_and_moves_its_control(make):
     assert panel.config()["model"]["params"]["max_iter"] == 5
     with pytest.raises(ValueError, match="unknown"):
         panel.retrain(lamda=1.0)
+
+
+# --------------------------------------------------------------------------- new controls
+# Small models, so that each retrain takes a fraction of a second on a busy machine.
+
+
+def _ksparse(**kw):
+    args = dict(n_hidden=16, k=4, k_start=8, max_iter=5, batch_size=100, learning_rate=1e-2)
+    args.update(kw)
+    return aelab.KSparseAutoencoder(**args)
+
+
+def _denoising(**kw):
+    args = dict(n_hidden=16, max_iter=5, batch_size=100)
+    args.update(kw)
+    return aelab.DenoisingAutoencoder(**args)
+
+
+def _contractive(**kw):
+    args = dict(n_hidden=16, max_iter=20)
+    args.update(kw)
+    return aelab.ContractiveAutoencoder(**args)
+
+
+# (model factory, control, new value, the hyperparameter and value it must set)
+NEW_CONTROL_CHANGES = [
+    (_ksparse, "k", 10, "k", 10),
+    (_denoising, "noise", "gaussian", "noise", "gaussian"),
+    (_denoising, "noise", "none", "noise", None),
+    (_denoising, "noise_level", 0.6, "noise_level", 0.6),
+    (_contractive, "contraction", 0.5, "contraction", 0.5),
+    (_contractive, "contraction_zero", True, "contraction", 0.0),
+    (lambda: aelab.SparseAutoencoder(n_hidden=16, max_iter=40), "lam_zero", True, "lam", 0.0),
+]
+
+
+@pytest.mark.parametrize("factory, name, value, param, expected", NEW_CONTROL_CHANGES,
+                         ids=[f"{c[1]}={c[2]}" for c in NEW_CONTROL_CHANGES])
+def test_each_new_control_warm_starts_and_changes_the_picture(make, factory, name, value,
+                                                              param, expected):
+    views = ("filters", "ksparse") if name == "k" else ("filters", "reconstructions")
+    controls = ("lam", "k", "noise", "noise_level", "contraction", "n_hidden")
+    panel = make(factory(), controls=controls, views=views).wait(TIMEOUT)
+    watched = "ksparse" if name == "k" else "reconstructions"
+    before = (panel.views["filters"].value, panel.views[watched].value)
+    before_W = np.array(panel.model.components_, copy=True)
+    generation = panel.stats["generation"]
+
+    panel.controls[name].value = value
+    panel.wait(TIMEOUT)
+
+    got = getattr(panel.model, param)
+    assert got == (pytest.approx(expected) if isinstance(expected, float) else expected)
+    if expected == 0.0 and param in ("lam", "contraction"):
+        assert got == 0.0  # exactly zero, not the slider's smallest value
+    assert panel.stats["generation"] > generation
+    assert panel.stats["warm_start"] is True  # same shapes, same initialisation
+    assert "warm start" in panel.status.value
+    assert panel.views["filters"].value != before[0]
+    assert panel.views[watched].value != before[1]
+    assert not np.allclose(panel.model.components_, before_W)
+    assert panel.error_box.value == ""
+
+
+def test_lam_zero_box_shows_a_model_built_with_lam_0_and_gives_exact_zero(make):
+    panel = make(aelab.SparseAutoencoder(n_hidden=16, max_iter=20, lam=0.0)).wait(TIMEOUT)
+    assert panel.controls["lam_zero"].value is True
+    assert panel.controls["lam"].readout is False  # no number that contradicts "λ = 0"
+    assert panel.model.lam == 0.0
+    # Moving the slider means "use this λ"; the box unticks.
+    panel.controls["lam"].value = 1e-3
+    panel.wait(TIMEOUT)
+    assert panel.model.lam == pytest.approx(1e-3)
+    assert panel.controls["lam_zero"].value is False and panel.controls["lam"].readout
+    panel.controls["lam_zero"].value = True
+    panel.wait(TIMEOUT)
+    assert panel.model.lam == 0.0
+    # Unticking goes back to the slider's value; retrain(lam=0) ticks the box again.
+    panel.controls["lam_zero"].value = False
+    panel.wait(TIMEOUT)
+    assert panel.model.lam == pytest.approx(1e-3)
+    panel.retrain(lam=0)
+    panel.wait(TIMEOUT)
+    assert panel.model.lam == 0 and panel.controls["lam_zero"].value is True
+    assert panel.config()["model"]["params"]["lam"] == 0
+
+
+def test_contraction_zero_box_and_slider(make):
+    panel = make(_contractive(contraction=0.0), controls=("contraction",)).wait(TIMEOUT)
+    assert panel.controls["contraction_zero"].value is True
+    panel.controls["contraction"].value = 0.3
+    panel.wait(TIMEOUT)
+    assert panel.model.contraction == pytest.approx(0.3)
+    assert panel.controls["contraction_zero"].value is False
+    panel.retrain(contraction=0.0)
+    panel.wait(TIMEOUT)
+    assert panel.model.contraction == 0.0 and panel.controls["contraction_zero"].value
+
+
+def test_switching_noise_on_at_level_zero_sets_a_typical_level(make):
+    panel = make(_denoising(noise=None, noise_level=0.0),
+                 controls=("noise", "noise_level")).wait(TIMEOUT)
+    assert panel.controls["noise"].value == "none"
+    requests = panel.stats["requests"]
+    panel.controls["noise"].value = "mask"
+    panel.wait(TIMEOUT)
+    assert panel.model.noise == "mask"
+    assert panel.model.noise_level == pytest.approx(0.3)
+    assert panel.controls["noise_level"].value == pytest.approx(0.3)
+    assert panel.stats["requests"] == requests + 1  # one retrain, not two
+    # A level the student chose is kept when the noise type changes.
+    panel.controls["noise_level"].value = 0.5
+    panel.controls["noise"].value = "gaussian"
+    panel.wait(TIMEOUT)
+    assert panel.model.noise == "gaussian" and panel.model.noise_level == pytest.approx(0.5)
+    panel.retrain(noise=None)
+    panel.wait(TIMEOUT)
+    assert panel.model.noise is None and panel.controls["noise"].value == "none"
+
+
+def test_a_smaller_hidden_size_clamps_k_in_one_fresh_retrain(make):
+    panel = make(_ksparse(k=12, k_start=16), controls=("n_hidden", "k")).wait(TIMEOUT)
+    assert panel.controls["k"].max == 16 and panel.controls["k"].value == 12
+    requests = panel.stats["requests"]
+    panel.controls["n_hidden"].value = 6
+    panel.wait(TIMEOUT)
+    assert panel.model.n_hidden == 6 and panel.model.k == 6
+    assert panel.controls["k"].max == 6 and panel.controls["k"].value == 6
+    assert panel.stats["requests"] == requests + 1
+    assert panel.stats["warm_start"] is False and panel.error_box.value == ""
+    # A larger hidden size widens the k slider and leaves k alone.
+    panel.controls["n_hidden"].value = 20
+    panel.wait(TIMEOUT)
+    assert panel.controls["k"].max == 20 and panel.model.k == 6
+
+
+def test_k_above_k_start_switches_annealing_off_and_back(make):
+    panel = make(_ksparse(k=4, k_start=8), controls=("k",), views=("ksparse",)).wait(TIMEOUT)
+    assert "annealed from 8" in panel.status.value
+    panel.controls["k"].value = 12
+    panel.wait(TIMEOUT)
+    assert panel.model.k == 12 and panel.model.k_start == 12  # no error: nothing to anneal
+    assert "annealed" not in panel.status.value
+    panel.controls["k"].value = 3
+    panel.wait(TIMEOUT)
+    assert panel.model.k == 3 and panel.model.k_start == 8
+    assert "annealed from 8" in panel.status.value
+
+
+def test_a_k_the_model_refuses_shows_in_the_error_box_and_the_panel_recovers(make):
+    panel = make(_ksparse(), controls=("k", "n_hidden")).wait(TIMEOUT)
+    panel.retrain(k=40)  # more than the 16 hidden units
+    with pytest.raises(ValueError, match="k=40"):
+        panel.wait(TIMEOUT)
+    assert "ValueError" in panel.error_box.value and "k=40" in panel.error_box.value
+    assert panel._worker.is_alive()
+    assert panel.controls["k"].value == 16  # the slider shows as much as it can
+    panel.controls["k"].value = 5
+    panel.wait(TIMEOUT)
+    assert panel.model.k == 5 and panel.error_box.value == ""
+
+
+def test_ksparse_view_shows_codes_and_counts_dead_units(make, patches):
+    from aelab.metrics import dead_units
+
+    panel = make(_ksparse(), controls=("k",), views=("ksparse", "loss")).wait(TIMEOUT)
+    assert bytes(panel.views["ksparse"].value).startswith(b"\x89PNG")
+    assert bytes(panel.views["ksparse_filters"].value).startswith(b"\x89PNG")
+    n_dead = int(dead_units(panel.model.transform(patches)).sum())  # 500 rows: all of them
+    assert panel.stats["dead_units"] == n_dead
+    assert panel.stats["dead_units_rows"] == len(patches)
+    assert f"{n_dead}/16 dead units" in panel.status.value
+    assert "k = 4" in panel.status.value
+    assert "4 of 16 units kept" in panel._views["ksparse"].label.value
+    before = (panel.views["ksparse"].value, panel.views["ksparse_filters"].value)
+    panel.controls["k"].value = 1
+    panel.wait(TIMEOUT)
+    assert panel.views["ksparse"].value != before[0]
+    assert panel.views["ksparse_filters"].value != before[1]
+    assert "1 of 16 units kept" in panel._views["ksparse"].label.value
+    assert panel.stats["dead_units"] == int(dead_units(panel.model.transform(patches)).sum())
+
+
+def test_ksparse_view_leaves_the_grid_to_the_filters_view_when_both_show(make):
+    panel = make(_ksparse(), views=("filters", "ksparse")).wait(TIMEOUT)
+    assert panel._views["ksparse"].grid_box.layout.display == "none"
+    assert panel.views["ksparse_filters"].value == b""
+    assert bytes(panel.views["ksparse"].value).startswith(b"\x89PNG")
+
+
+def test_codes_image_colours_exactly_the_kept_units():
+    from aelab.widgets import _codes_image
+
+    rng = np.random.default_rng(0)
+    codes = np.zeros((5, 12))
+    for i in range(5):  # 3 units per example, of either sign
+        codes[i, rng.choice(12, 3, replace=False)] = rng.choice([-1, 1], 3) * rng.uniform(
+            0.5, 2.0, 3)
+    dead = np.zeros(12, dtype=bool)
+    dead[[2, 7]] = True
+    originals = rng.uniform(size=(5, 16))
+    img = _codes_image(originals, codes, (4, 4), dead, row_px=10, width_px=120)
+    cw = 120 // 12
+    x0 = img.shape[1] - 12 * cw
+    for i in range(5):
+        row = img[i * 11 + 5, x0 + cw // 2::cw]  # the middle of each cell
+        coloured = np.any(row < 250, axis=1)
+        np.testing.assert_array_equal(coloured, codes[i] != 0)
+        red = row[:, 0] > row[:, 2]
+        np.testing.assert_array_equal(red[coloured], codes[i][codes[i] != 0] > 0)
+    strip = img[-2, x0 + cw // 2::cw, 0]
+    np.testing.assert_array_equal(strip < 50, dead)
+
+
+def test_pca_view_puts_the_principal_angle_in_stats(make, patches):
+    from aelab.pca import PCA, max_principal_angle_degrees
+
+    # (At least 9 units: smaller linear models on these data hit a BLAS-threading slowdown
+    # of the engine on a busy machine, see the note in the commit.)
+    panel = make(aelab.LinearAutoencoder(n_hidden=10, max_iter=30), controls=("n_hidden",),
+                 views=("filters", "pca")).wait(TIMEOUT)
+    for n_hidden in (10, 12):
+        if n_hidden != panel.model.n_hidden:
+            panel.controls["n_hidden"].value = n_hidden
+            panel.wait(TIMEOUT)
+        assert panel.model.n_hidden == n_hidden
+        angle = panel.stats["principal_angle_deg"]
+        reference = max_principal_angle_degrees(panel.model.components_,
+                                                PCA(n_hidden).fit(patches).components_)
+        assert angle == pytest.approx(reference, abs=1e-6)
+        assert f"{angle:.1f}°" in panel.status.value
+    plain = make(aelab.LinearAutoencoder(n_hidden=10, max_iter=20)).wait(TIMEOUT)
+    assert "principal_angle_deg" not in plain.stats
+
+
+def test_config_round_trip_keeps_the_new_controls_and_views(make, patches):
+    panel = make(_ksparse(), controls=("lam", "k", "noise", "noise_level", "contraction"),
+                 views=("ksparse",)).wait(TIMEOUT)
+    panel.controls["k"].value = 6
+    panel.controls["lam_zero"].value = False
+    panel.controls["noise"].value = "mask"
+    panel.wait(TIMEOUT)
+    cfg = json.loads(json.dumps(panel.config()))
+    again = Explorer.from_config(cfg, X=patches, key=None)
+    try:
+        again.wait(TIMEOUT)
+        assert again.config() == cfg
+        assert again.model.k == 6 and again.model.noise == "mask"
+        assert again.controls["noise"].value == "mask" and again.controls["k"].value == 6
+        assert set(again.views) == {"ksparse", "ksparse_filters"}
+    finally:
+        again.close()
