@@ -1,7 +1,9 @@
 """The live Explorer: sliders that retrain an autoencoder and redraw it while you watch.
 
-``Explorer(model, X)`` shows sliders for λ, β, ρ, ε and the hidden size beside pictures of the
-model (its filters, reconstructions, mean activations, loss curve, and a PCA comparison). Moving
+``Explorer(model, X)`` shows sliders for λ, β, ρ, ε and the hidden size (and, on request, k,
+the input noise and the contraction weight) beside pictures of the model (its filters,
+reconstructions, mean activations, loss curve, a PCA comparison, and the k-sparse codes with
+the dead units). Moving
 a slider cancels the training in flight and starts a new one in a background thread; frames are
 redrawn while it trains, so the first change is visible at once and the picture settles as the
 model converges.
@@ -18,17 +20,20 @@ How it is built, and why:
   no dependence on a matplotlib backend, and it works headless. Filter grids and
   reconstructions are plain arrays encoded straight to PNG; the two charts are drawn with
   matplotlib's Agg into one reused figure each, blitting only the artists that move.
-* **Warm starts only when honest.** A change of λ, β or ρ continues from the current
-  parameters (same data, same shapes, same initialisation); a change of hidden size, data set,
-  seed or ε, or the reset button, starts from fresh initial weights. The status line says
-  which.
-* **Errors are shown, not lost.** An exception in training or drawing appears in the panel
-  (type and message) and is raised again from :meth:`Explorer.wait`.
+* **Warm starts only when honest.** A change of λ, β, ρ, k, the noise or the contraction
+  weight continues from the current parameters (same data, same shapes, same
+  initialisation); a change of hidden size, data set, seed or ε, or the reset button, starts
+  from fresh initial weights. The status line says which.
+* **Every value reachable.** A log slider has no 0, so λ and γ have a "= 0" check box beside
+  them (as ε has "default init" for ``epsilon=None``); moving the slider unticks it.
+* **Errors are shown, not lost.** An exception in training or drawing, or a value the model
+  refuses (say k above the hidden size), appears in the panel (type and message) and is raised
+  again from :meth:`Explorer.wait`; the worker carries on with the next change.
 
 ipywidgets and matplotlib are imported only when a panel is built, so ``import aelab`` stays
 light.
 
-Taught in notebooks/02-sparse-autoencoder.ipynb (and used in notebooks/01, 03 and 04).
+Taught in notebooks/02-sparse-autoencoder.ipynb (and used in notebooks/01, 03, 04, 05 and 06).
 """
 from __future__ import annotations
 
@@ -665,16 +670,37 @@ class Explorer:
         The training data; a name (``"patches"``, ``"digits"``, ``"mnist"``) loads it with
         :func:`aelab.datasets.load_dataset`. Needed unless ``dataset`` is given.
     controls : sequence of str, default ``DEFAULT_CONTROLS``
-        Which controls to show (default: all but ``"dataset"``), from ``CONTROL_NAMES``: ``"lam"`` (λ, log slider 1e-6..1e-1),
-        ``"beta"`` (β, 0..10), ``"rho"`` (ρ: 0.001..0.5 on a log slider for sigmoid units,
-        −0.99..0.99 for tanh), ``"epsilon"`` (ε, log slider 1e-4..1, with a "default init"
-        check box meaning ``epsilon=None``), ``"n_hidden"`` (4..196), ``"dataset"`` (a
-        drop-down over ``datasets``), ``"seed"`` and ``"reset"`` (retrain from the same
-        initial weights).
+        Which controls to show, from ``CONTROL_NAMES`` (default: λ, β, ρ, ε, hidden size,
+        seed and reset):
+
+        * ``"lam"``: λ, log slider 1e-6..1e-1, with a "λ = 0" check box (``"lam_zero"``);
+        * ``"beta"``: β, 0..10;
+        * ``"rho"``: ρ, 0.001..0.5 on a log slider for sigmoid units, −0.99..0.99 for tanh;
+        * ``"epsilon"``: ε, log slider 1e-4..1, with a "default init" check box
+          (``"default_init"``) meaning ``epsilon=None``;
+        * ``"n_hidden"``: 4..196;
+        * ``"k"``: units kept per example, 1..n_hidden (it follows the hidden size, and a
+          smaller hidden size clamps it). ``k=None`` shows as n_hidden, which keeps every
+          unit too. Moving k above ``k_start`` switches annealing off rather than failing:
+          the panel keeps ``k_start`` at least k, and restores the model's own ``k_start``
+          when k comes down (notebooks/05-k-sparse-autoencoders.ipynb);
+        * ``"noise"``: a drop-down "none" / "mask" / "gaussian" for ``noise`` = None /
+          "mask" / "gaussian"; switching a noise on while ``noise_level`` is 0 sets a typical
+          level (0.3 masking, σ = 0.2 Gaussian);
+        * ``"noise_level"``: 0..0.9;
+        * ``"contraction"``: γ, log slider 1e-4..1, with a "γ = 0" check box
+          (``"contraction_zero"``) (notebooks/06-denoising-and-contractive.ipynb);
+        * ``"dataset"``: a drop-down over ``datasets``;
+        * ``"seed"``, and ``"reset"`` (retrain from the same initial weights).
     views : sequence of str, default ("filters", "reconstructions", "activations", "loss")
-        Which pictures to show, from ``VIEW_NAMES``; ``"pca"`` adds the top principal
-        components beside the filters and the largest principal angle between the two
-        subspaces to the status line (notebooks/04-autoencoders-and-pca.ipynb).
+        Which pictures to show, from ``VIEW_NAMES``. ``"pca"`` adds the top principal
+        components beside the filters, and the largest principal angle between the two
+        subspaces to the status line and to ``stats["principal_angle_deg"]``
+        (notebooks/04-autoencoders-and-pca.ipynb). ``"ksparse"`` shows the filters with the
+        dead units tinted red, and a picture of a few examples' codes (which units fire, and
+        how strongly); the status line and ``stats["dead_units"]`` give the number of dead
+        units, those constant on (up to 2000 of) the training examples, which for a k-sparse
+        model means never selected (notebooks/05-k-sparse-autoencoders.ipynb).
     datasets : dict or sequence of str, optional
         The choices of the ``"dataset"`` control: names mapped to arrays, to
         :class:`aelab.datasets.Dataset` objects, to dicts of :func:`load_dataset` options
@@ -706,11 +732,14 @@ class Explorer:
     model : estimator
         The model, trained in place.
     controls : dict of str to ipywidgets.Widget
-        The control widgets keyed by hyperparameter name (plus ``"default_init"`` for the
-        ε check box and ``"reset"`` for the button). Setting ``.value`` retrains, in a
-        notebook and headless alike.
+        The control widgets keyed by hyperparameter name (plus the check boxes
+        ``"lam_zero"``, ``"default_init"`` and ``"contraction_zero"`` beside their sliders,
+        and ``"reset"`` for the button). Setting ``.value`` retrains, in a notebook and
+        headless alike; the noise drop-down takes "none", "mask" or "gaussian".
     views : dict of str to ipywidgets.Image
         The image widget of each view; its ``.value`` holds the latest frame as PNG bytes.
+        The ``"ksparse"`` view's codes picture is ``views["ksparse"]`` and its filter grid
+        ``views["ksparse_filters"]`` (left empty when the ``"filters"`` view shows them).
     widget : ipywidgets.VBox
         The whole panel. A cell ending with the explorer displays it.
     status : ipywidgets.HTML
@@ -734,7 +763,9 @@ class Explorer:
     The panel and its controls are taught in notebooks/02-sparse-autoencoder.ipynb; the
     hidden-size slider on reconstructions in notebooks/01-autoencoder-basics.ipynb; ranges of
     λ, β, ρ and ε in notebooks/03-choosing-hyperparameters.ipynb; the ``"pca"`` view in
-    notebooks/04-autoencoders-and-pca.ipynb.
+    notebooks/04-autoencoders-and-pca.ipynb; k and the ``"ksparse"`` view in
+    notebooks/05-k-sparse-autoencoders.ipynb; the noise and contraction controls in
+    notebooks/06-denoising-and-contractive.ipynb.
     """
 
     def __init__(self, model, X=None, *, controls=DEFAULT_CONTROLS, views=DEFAULT_VIEWS,
@@ -1478,9 +1509,19 @@ class Explorer:
         Keys: ``time_to_first_frame`` and ``time_to_final_frame`` (seconds from the control
         change), ``iterations``, ``cancelled``, ``warm_start``, ``stop_reason``,
         ``budget_stopped``, ``frames``, ``first_frame_iteration``, ``train_seconds``,
-        ``render_ms_median`` and ``render_ms_max`` (drawing time per frame), and the counters
-        ``requests``, ``trainings_started``, ``trainings_completed``,
-        ``trainings_cancelled`` and ``frames_total``.
+        ``render_ms_median`` and ``render_ms_max`` (drawing time per frame); with the
+        ``"pca"`` view ``principal_angle_deg`` (the largest principal angle between the
+        filters and as many principal components, in degrees, or None with as many units
+        as inputs); with the ``"ksparse"`` view ``dead_units`` and ``dead_units_rows`` (the
+        examples they were counted on).
+
+        And the counters since the panel was made: ``requests`` (control changes and
+        retrain calls), ``requests_coalesced`` (replaced by a newer one before the worker
+        took them up), ``trainings_started`` (fits begun), ``trainings_completed``,
+        ``trainings_cancelled`` (by a newer request, before or during the fit),
+        ``trainings_failed`` (ended in an error, before or during the fit) and
+        ``frames_total``. Once the panel is idle, every request is exactly one of coalesced,
+        completed, cancelled or failed (except a fitted model shown as it is).
         """
         with self._cond:
             out = dict(self._stats)
