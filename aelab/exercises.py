@@ -386,8 +386,7 @@ def _fun_name(fun):
 def _gradient_factors(n_examples):
     """Hints for 'your gradient = factor × the derivative of your J'."""
     hints = {2.0: "a factor 2 too many: the derivative of ½x² is x, not 2x",
-             0.5: "half the derivative of your J: the derivative of x² is 2x (or J has a ½ "
-                  "that the gradient applies twice)"}
+             0.5: "is a factor 2 missing? The derivative of x² is 2x"}
     if n_examples and n_examples > 2:
         hints[float(n_examples)] = ("the gradient needs the same 1/m as J: divide by "
                                     f"m = {n_examples}")
