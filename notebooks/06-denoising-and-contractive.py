@@ -43,6 +43,7 @@
 # minute.
 
 # %%
+import copy
 import time
 
 import matplotlib.pyplot as plt
@@ -117,6 +118,7 @@ def check_exercise_1(corrupt):
           f"left the rest alone; the Gaussian noise has σ = {E.std():.3f}.")
 
 
+# %%
 check_exercise_1(corrupt)
 
 # %% [markdown]
@@ -130,12 +132,13 @@ X_train, X_test = X_all[:3000], X_all[4000:]
 rng = np.random.default_rng(1)
 test_sets = {
     "clean": X_test,
-    "masked ν = 0.5": corrupt(X_test, "mask", 0.5, rng).astype(np.float32),
-    "Gaussian σ = 0.5": corrupt(X_test, "gaussian", 0.5, rng).astype(np.float32),
+    "masked ν = 0.5": X_test * (rng.random(X_test.shape) >= 0.5).astype(np.float32),
+    "Gaussian σ = 0.5": X_test + rng.normal(0, 0.5, X_test.shape).astype(np.float32),
 }
-examples = [X_test[:1]] + [corrupt(X_test[:1], kind, level, np.random.default_rng(2))
-                           for kind, level in [("mask", 0.25), ("mask", 0.5),
-                                               ("gaussian", 0.25), ("gaussian", 0.5)]]
+rng = np.random.default_rng(2)
+digit = X_test[0]
+examples = [digit, digit * (rng.random(784) >= 0.25), digit * (rng.random(784) >= 0.5),
+            digit + rng.normal(0, 0.25, 784), digit + rng.normal(0, 0.5, 784)]
 titles = ["clean", "mask ν = 0.25", "mask ν = 0.5", "Gaussian σ = 0.25", "Gaussian σ = 0.5"]
 fig, axes = plt.subplots(1, 5, figsize=(11, 2.6))
 for ax, img, title in zip(axes, examples, titles):
@@ -216,7 +219,7 @@ assert errors["denoising, mask ν = 0.5"]["masked ν = 0.5"] < \
 # * Given a masked digit, the plain model faithfully reproduces the holes: it has learned
 #   something close to the identity, and the identity maps a damaged digit to a damaged digit.
 #   The denoising model draws the missing strokes back in, and its error against the clean
-#   digits is about half the plain model's.
+#   digits is less than half the plain model's.
 # * Each denoising model is best on the damage it was trained on. Masking and Gaussian noise
 #   are different problems: filling in missing ink is not the same as ignoring speckle.
 # * The masked model reconstructs a *clean* digit less well than a masked one. Its encoder
@@ -297,6 +300,7 @@ linear = dict(n_hidden=p, activation="linear", output_activation="linear", loss=
 lin_noisy = aelab.Autoencoder(**linear, noise="gaussian", noise_level=sigma, max_iter=400,
                               dtype="float32").fit(np.tile(X_dig, (10, 1)))
 theta = {k: v.astype(np.float64) for k, v in lin_noisy.params_.items()}
+W1, W2 = theta["W1"], theta["W2"]
 print(f"trained: {lin_noisy.n_iter_} L-BFGS iterations, {lin_noisy.stop_reason_}")
 
 # %% [markdown]
@@ -307,7 +311,6 @@ print(f"trained: {lin_noisy.n_iter_} L-BFGS iterations, {lin_noisy.stop_reason_}
 # thing: the noisy objective averaged over 40 noise draws, minus the clean objective.
 
 # %%
-W1, W2 = theta["W1"], theta["W2"]
 # BEGIN SOLUTION
 penalty = sigma ** 2 / 2 * np.sum((W2 @ W1) ** 2)
 # END SOLUTION
@@ -342,6 +345,7 @@ def check_exercise_2(penalty):
           f"{se:.5f}. Identical within the Monte-Carlo error.")
 
 
+# %%
 check_exercise_2(penalty)
 
 # %% [markdown]
@@ -455,8 +459,9 @@ assert abs(ratios["linear"][-1] - 1) < 0.01 and abs(ratios["sigmoid"][-1] - 1) >
 # %% [markdown]
 # For the linear model the ratio is 1 at every σ, within the Monte-Carlo error bars (the noise
 # draws are a sample; the error bars are largest at small σ, where the gap itself is tiny).
-# For the sigmoid model it falls clearly below 1 as σ grows: large noise pushes units into their flat, saturated ends, where extra noise hardly
-# changes the output, so the real cost of noise is smaller than the Jacobian predicts.
+# For the sigmoid model it falls clearly below 1 as σ grows: large noise pushes units into
+# their flat, saturated ends, where extra noise hardly changes the output, so the real cost
+# of noise is smaller than the Jacobian predicts.
 #
 # The data dependence matters more than that drift. The term $\lVert W_2\,
 # \mathrm{diag}(\mathrm{sig}'(z))\,W_1\rVert^2$ can be made small **without small weights**:
@@ -583,7 +588,18 @@ def check_exercise_3(jacobian_sq):
     print(f"✓ jacobian_sq matches finite differences on 5 test digits: {np.round(ours, 3)}")
 
 
+# %%
 check_exercise_3(jacobian_sq)
+
+# %% [markdown]
+# From here on the notebook uses its own helper, which builds the Jacobians themselves
+# (one p × n matrix per example) so that we can also look inside them.
+
+# %%
+def encoder_jacobians(model, X):
+    """∂h/∂x at every row of X for a sigmoid encoder: shape (m, n_hidden, n_features)."""
+    H = model.transform(X)
+    return (H * (1 - H))[:, :, None] * model.params_["W1"][None]
 
 # %% [markdown]
 # Now the comparison the contractive penalty has to win. Both γ and λ make the code less
@@ -609,7 +625,7 @@ def summary(model):
     """Test error, mean ‖∂h/∂x‖_F, mean ‖W_j‖², mean sig′(z)², fraction of saturated units."""
     H = model.transform(D_test)
     return (reconstruction_error(D_test, model.reconstruct(D_test)),
-            np.sqrt(jacobian_sq(model, D_test)).mean(),
+            np.linalg.norm(encoder_jacobians(model, D_test), axis=(1, 2)).mean(),
             np.mean(np.sum(model.params_["W1"] ** 2, axis=1)),
             np.mean((H * (1 - H)) ** 2), saturated(model, D_test))
 
@@ -642,9 +658,7 @@ axes[0].legend()
 pair = {"contractive γ = 0.1": cae_models[0.1], "weight decay λ = 0.01": wd_models[0.01]}
 share = {}
 for name, m in pair.items():
-    H = m.transform(D_test)
-    jac = (H * (1 - H))[:, :, None] * m.params_["W1"][None]     # m × p × n Jacobians
-    sv2 = np.linalg.svd(jac, compute_uv=False) ** 2               # largest first, per digit
+    sv2 = np.linalg.svd(encoder_jacobians(m, D_test), compute_uv=False) ** 2  # largest first
     share[name] = np.mean(np.cumsum(sv2, axis=1) / sv2.sum(axis=1, keepdims=True), axis=0)
     axes[1].plot(np.arange(1, 31), 100 * share[name][:30], ".-", label=name)
 axes[1].set(xlabel="number of input directions (most sensitive first)",
@@ -672,9 +686,10 @@ assert share["contractive γ = 0.1"][4] > share["weight decay λ = 0.01"][4] + 0
 #   $\sum_j \mathrm{sig}'(z_j)^2\lVert W_j\rVert^2$. Weight decay can only act on
 #   $\lVert W_j\rVert^2$: as λ grows the weights shrink, and the units slide into the linear
 #   middle of the sigmoid (almost none saturated), where sig′ is largest. The contractive
-#   penalty leaves the weights about as large as they were and acts on the other factor: as γ
-#   grows, more and more units sit in a flat, saturated end for any given digit, where sig′ is
-#   nearly 0. It is the same thing the denoising autoencoder did in section 4.
+#   penalty lets the weights stay large (‖W_j‖² near 30, against 36 with no penalty and 3 for
+#   the strongest weight decay) and acts on the other factor: as γ grows, more and more units
+#   sit in a flat, saturated end for any given digit, where sig′ is nearly 0. It is the same
+#   thing the denoising autoencoder did in section 4.
 # * Right: saturation also shapes *which* input changes the code follows. For each test digit
 #   the singular value decomposition of ∂h/∂x splits the total sensitivity ‖∂h/∂x‖²_F among
 #   64 orthogonal input directions. The weight-decay model spreads it over many directions;
@@ -692,13 +707,46 @@ assert share["contractive γ = 0.1"][4] > share["weight decay λ = 0.01"][4] + 0
 # and the Jacobian norm smaller, but look at `params_["W1"]` and `params_["W2"]`: the
 # encoder weights have shrunk and the decoder's have grown, the escape route described above.
 #
+# ## 6 · Live: noise type and level
+#
+# The panel starts from the masking model of section 2 (ν = 0.5), shown as it is. Choose the
+# **input noise** (none, mask, Gaussian) and move the **noise level** (ν for masking, σ for
+# Gaussian noise): the model retrains on the 3 000 training digits with the settings of
+# section 2, warm-started from its current weights, and redraws its filters, a few clean
+# digits with their reconstructions, and the loss curve while it trains (about two seconds
+# on a free core). Watch the filters: busy and speckled without noise, smoother and larger as
+# the level rises.
+#
+# > If the panel is blank, you are reading a static copy: run the notebook in JupyterLab,
+# > Notebook 7 or Voilà.
+
+# %%
+panel = aelab.Explorer(copy.deepcopy(dae), X_train, controls=("noise", "noise_level"),
+                       views=("filters", "reconstructions", "loss"), image_shape=(28, 28))
+panel
+
+# %% [markdown]
+# From code, as an instructor would script it: switch the noise off and see what the
+# masked test digits of section 2 cost the retrained model.
+
+# %%
+panel.controls["noise"].value = "none"
+panel.wait()
+masked_error = reconstruction_error(X_test, panel.model.reconstruct(test_sets["masked ν = 0.5"]))
+before = errors["denoising, mask ν = 0.5"]["masked ν = 0.5"]
+print(f"retrained ({'warm' if panel.stats['warm_start'] else 'fresh'} start) in "
+      f"{panel.stats['time_to_final_frame']:.1f} s; error on the masked test digits "
+      f"{masked_error:.2f} (with ν = 0.5 it was {before:.2f})")
+
+# %% [markdown]
 # ## Summary
 #
 # * A **denoising autoencoder** encodes a corrupted input x̃ (masking: each pixel zeroed with
 #   probability ν; Gaussian: N(0, σ²) added) and is trained to reconstruct the clean x. On
 #   MNIST it fills in masked strokes that a plain autoencoder trained the same way copies as
-#   holes, at about half the error. Each model is best on the kind and level of noise it was
-#   trained with; more noise costs accuracy on clean inputs and gives smoother, larger filters.
+#   holes, at less than half the error. Each model is best on the kind and level of noise it
+#   was trained with; more noise costs accuracy on clean inputs and gives smoother, larger
+#   filters.
 # * For a **linear** autoencoder, Gaussian input noise is *exactly* an explicit weight penalty,
 #   $\frac{\sigma^2}2\lVert W_2W_1\rVert_F^2$, on average over the noise; training with noise
 #   shrinks each principal direction by $\lambda_i/(\lambda_i+\sigma^2)$, as predicted.
