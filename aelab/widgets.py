@@ -37,6 +37,7 @@ Taught in notebooks/02-sparse-autoencoder.ipynb (and used in notebooks/01, 03, 0
 """
 from __future__ import annotations
 
+import collections
 import html
 import math
 import struct
@@ -820,6 +821,8 @@ class Explorer:
                           "trainings_failed": 0, "frames": 0}
         self._stats = {}
         self._render_ms = []
+        # Seconds per frame over the panel's recent frames (all trainings), for frame spacing.
+        self._recent_render = collections.deque(maxlen=20)
         self._syncing = False
 
         self._build_widgets()
@@ -1246,7 +1249,13 @@ class Explorer:
                 # At most one frame per frame_interval, and never more than about a tenth of
                 # the time spent drawing: on a busy machine a frame can take 20 ms, and the
                 # student would rather the model converged than watch it more smoothly.
-                gap = max(self.frame_interval, 9.0 * state["last_render"])
+                # After a training's first frame, which often redraws the charts' axes in
+                # full (several blits' worth), space by a typical recent frame instead: else
+                # the student may wait a second for the second picture on a busy machine.
+                last = state["last_render"]
+                if stats["frames"] == 1:
+                    last = min(last, float(np.median(self._recent_render)))
+                gap = max(self.frame_interval, 9.0 * last)
                 if time.perf_counter() - state["last_frame"] >= gap:
                     self._frame(req, data, state, stats)
                 return False
@@ -1414,6 +1423,7 @@ class Explorer:
         self._render_ms.append(ms)
         state["last_frame"] = now
         state["last_render"] = now - t0
+        self._recent_render.append(now - t0)
         stats["frames"] += 1
         stats["render_ms_median"] = float(np.median(self._render_ms))
         stats["render_ms_max"] = float(np.max(self._render_ms))
