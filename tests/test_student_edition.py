@@ -6,6 +6,7 @@ the student edition of the notebooks with exercises into a temporary folder and 
 top to bottom under nbval, as CI runs the instructor edition.
 """
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -226,6 +227,22 @@ def test_command_line(tmp_path):
 
 
 # ------------------------------------------------------------------ it runs under nbval
+# A conftest for the nbval run: records the error (if any) of every cell, so that the test
+# can check that tagged cells fail only for want of an answer.
+RECORDER = """
+import json, os
+
+def pytest_runtest_teardown(item):
+    outs = getattr(item, "test_outputs", None) or []
+    errors = [o["ename"] for o in outs if "ename" in o]
+    with open(os.environ["AELAB_CELL_ERRORS"], "a") as fh:
+        fh.write(json.dumps([item.name, errors]) + "\\n")
+"""
+# What a cell that needs an answer may raise: the stub itself (NotImplementedError, also
+# through aelab.exercises' ExerciseNotDone), or a name the unfinished exercise never defined.
+EXPECTED_ERRORS = {"NotImplementedError", "ExerciseNotDone", "NameError"}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", _to_run(), ids=lambda p: p.stem)
@@ -233,11 +250,13 @@ def test_student_edition_passes_nbval(tmp_path, path):
     """Build one student notebook and run it top to bottom under nbval (lax, current env).
 
     Untagged cells must run without error although every exercise is still a stub; cells
-    tagged raises-exception may fail (they need answers). The stubs themselves must raise.
+    tagged raises-exception may fail, but only because an answer is missing.
     """
     bse.build(tmp_path, [path], quiet=True)
     (tmp_path / "pytest.ini").write_text("[pytest]\n")  # not the repository's configuration
-    env = {**os.environ, "AELAB_OFFLINE": "1"}
+    (tmp_path / "conftest.py").write_text(RECORDER)
+    record = tmp_path / "errors.jsonl"
+    env = {**os.environ, "AELAB_OFFLINE": "1", "AELAB_CELL_ERRORS": str(record)}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
          str(tmp_path), "-c", str(tmp_path / "pytest.ini"), "--nbval-lax",
@@ -245,4 +264,9 @@ def test_student_edition_passes_nbval(tmp_path, path):
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=880)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert " passed" in done.stdout and "failed" not in done.stdout
-
+    cells = [json.loads(line) for line in record.read_text().splitlines()]
+    n_code = sum(c.cell_type == "code" for c in _instructor(path).cells)
+    assert len(cells) == n_code, f"nbval ran {len(cells)} of {n_code} code cells"
+    unexpected = [(name, errors) for name, errors in cells if set(errors) - EXPECTED_ERRORS]
+    assert not unexpected, f"cells that fail for another reason than a missing answer: {unexpected}"
+    assert any(errors for _, errors in cells), "no stub raised: are the exercises still solved?"
