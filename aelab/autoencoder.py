@@ -507,7 +507,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             # NumPy's own warnings would only repeat it less clearly.
             # The products that run are minibatch-sized for Adam and SGD.
             rows = X.shape[0] if c.optimizer == "lbfgs" else min(X.shape[0], c.batch_size or 256)
-            with blas_threads(xp, rows, X.shape[1], c.n_hidden), \
+            with blas_threads(xp, rows, X.shape[1], c.n_hidden, whole_run=True), \
                     np.errstate(over="ignore", invalid="ignore"):
                 params, n_iter, reason = self._run(X, params, c, on_iter)
         finally:

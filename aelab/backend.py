@@ -142,19 +142,24 @@ _SMALLEST_THREADED = 4 * 65536  # OpenBLAS itself never threads products below t
 _CONTROLLER = None
 
 
-def blas_threads(xp, m, n, p):
+def blas_threads(xp, m, n, p, *, whole_run=False):
     """A context manager limiting the host BLAS to the threads that pay off for an m×n×p product.
 
-    Only NumPy uses host BLAS; other namespaces, products too small for OpenBLAS to thread
-    anyway and products large enough to earn a second thread get a no-op context. The
-    thread-pool controller is built once: building it inspects every loaded library and costs
-    milliseconds, more than a small objective evaluation.
+    Only NumPy uses host BLAS; other namespaces and products large enough to earn a second
+    thread get a no-op context. For a single evaluation (``whole_run=False``) products too
+    small for OpenBLAS to thread are left alone too, because entering the limit costs about
+    0.4 ms, more than a small objective. A whole training run (``whole_run=True``) is always
+    limited: L-BFGS's own vector operations and the objective's dot products are threaded by
+    OpenBLAS even when the matrix products are not, and on a busy machine each threaded call
+    stalls (measured: a 500×64→6 linear fit took 11 s instead of 0.13 s).
+    The thread-pool controller is built once: building it inspects every loaded library.
     """
     global _CONTROLLER
     import contextlib
 
     size = m * n * p
-    if not is_numpy(xp) or size < _SMALLEST_THREADED or size >= _SMALL_PRODUCT:
+    tiny = size < _SMALLEST_THREADED and not whole_run
+    if not is_numpy(xp) or tiny or size >= _SMALL_PRODUCT:
         return contextlib.nullcontext()
     if _CONTROLLER is None:
         from threadpoolctl import ThreadpoolController

@@ -481,7 +481,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
                 self.softmax_loss_curve_.append(float(J))
                 return hook(it, J)
 
-            with blas_threads(xp, A.shape[0], top, K):
+            with blas_threads(xp, A.shape[0], top, K, whole_run=True):
                 sm, _, reason = self._optimise(
                     lambda p, Ab, Yb: self._softmax_only_loss(p, Ab, Yb, c), sm, A, Y,
                     c, c.softmax_iter, on_softmax, rng)
@@ -500,7 +500,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
                 self.loss_curve_.append(float(J))
                 return hook(it, J)
 
-            with blas_threads(xp, Xl.shape[0], Xl.shape[1], widest):
+            with blas_threads(xp, Xl.shape[0], Xl.shape[1], widest, whole_run=True):
                 params, n_iter, reason = self._optimise(
                     lambda p, Xb, Yb: self._finetune_loss(p, Xb, Yb, c), dict(self.params_),
                     Xl, Y, c, c.finetune_iter, on_finetune, rng)
