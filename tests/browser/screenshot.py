@@ -1,0 +1,66 @@
+"""Regenerate docs/explorer-jupyterlab.png: notebook 02's live panel in JupyterLab.
+
+    python tests/browser/screenshot.py [--out docs/explorer-jupyterlab.png]
+
+Starts JupyterLab on a free port with throw-away settings, opens
+notebooks/02-sparse-autoencoder.ipynb in Chromium (Playwright), runs all cells from the Run
+menu, types β = 3 into its slider's readout (the notebook's last panel cell sets it to 0), waits
+for the retrain to settle, scrolls the panel's cell to the top and saves the window. Needs
+what the browser tests need (Chromium, Playwright, the lab extra); takes about a minute.
+"""
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import browser_helpers as bh  # noqa: E402
+
+NOTEBOOK = bh.REPO / "notebooks" / "02-sparse-autoencoder.ipynb"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=bh.REPO / "docs" / "explorer-jupyterlab.png")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=1100)
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory() as home:
+        lab = bh.start_jupyterlab(Path(home) / "jupyter")
+        try:
+            with sync_playwright() as pw:
+                browser = bh.launch_browser(pw)
+                page = browser.new_context(
+                    viewport={"width": args.width, "height": args.height}).new_page()
+                bh.open_notebook_in_lab(page, lab, NOTEBOOK)
+                # Fold the file browser away (click its open tab): more room for the panel.
+                page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+                bh.run_all_cells_in_lab(page)
+                errors = bh.errors_shown(page)
+                if errors:
+                    raise SystemExit("notebook 02 shows errors:\n" + "\n\n".join(errors))
+                bh.panel(page).scroll_into_view_if_needed()
+                status = bh.wait_panel_settled(page)
+                bh.type_slider_value(page, "β", "3")  # back to the UFLDL β = 3
+                page.mouse.move(5, args.height - 5)  # no hover highlight on the slider
+                bh.wait_panel_settled(page, changed_from=status)
+                # The panel's cell (its code, then the panel) at the top of the notebook.
+                bh.panel(page).evaluate(
+                    "e => e.closest('.jp-Cell').scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(500)
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(args.out))
+                browser.close()
+        finally:
+            lab.stop()
+    print(f"wrote {args.out} in {time.monotonic() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
