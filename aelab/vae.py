@@ -434,7 +434,7 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
             return self._loss_and_grad(p, Xb, self._noise(rng, Xb.shape[0], Xb, c), c)
 
         try:
-            with blas_threads(xp, m, n, c.n_hidden, whole_run=True), np.errstate(over="ignore", invalid="ignore"):
+            with blas_threads(xp, min(m, c.batch_size or m), n, c.n_hidden, whole_run=True), np.errstate(over="ignore", invalid="ignore"):
                 params, n_iter, reason = run_minibatch(
                     batch_loss, params, X, method=c.optimizer, epochs=c.max_iter,
                     batch_size=c.batch_size or m, learning_rate=c.learning_rate,
