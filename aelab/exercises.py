@@ -304,7 +304,8 @@ def _compare(what, got, expected, rtol, atol, n_examples=None, factors=None,
         return False, f"{what} is still the placeholder `...`"
     g = _as_array(got)
     if g is None:
-        return False, f"{what} is not a number or an array of numbers (it is a {type(got).__name__})"
+        return False, (f"{what} is not a number or an array of numbers "
+                       f"(it is a {type(got).__name__})")
     if g.shape != e.shape:
         return False, _diagnose_shape(what, g, e, rtol, atol)
     if np.allclose(g, e, rtol=rtol, atol=atol) and np.all(np.isfinite(g)):
@@ -473,8 +474,9 @@ def check_gradient_function(fun, theta, *, step=1e-4, tol=1e-7, blocks=None, n_e
     if out is None:
         return fb
     if not (isinstance(out, tuple) and len(out) == 2):
+        length = f" of length {len(out)}" if hasattr(out, "__len__") else ""
         return fb.fail(f"{fname} should return a pair (J, gradient); it returned "
-                       f"{type(out).__name__}{f' of length {len(out)}' if hasattr(out, '__len__') else ''}")
+                       f"{type(out).__name__}{length}")
     J, grad = out
     Ja = _as_array(J)
     if Ja is None or Ja.ndim != 0:

@@ -163,7 +163,8 @@ def test_binder_postbuild_installs_the_package():
     text = post.read_text(encoding="utf-8")
     assert text.startswith("#!"), "postBuild needs a shebang line (#!/usr/bin/env bash)"
     assert os.access(post, os.X_OK), "postBuild must be executable (chmod +x binder/postBuild)"
-    commands = [l.strip() for l in text.splitlines() if l.strip() and not l.lstrip().startswith("#")]
+    commands = [line.strip() for line in text.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
     installs = [c for c in commands
                 if re.search(r"(^|\s)(python3? -m )?pip install\b.*\s(-e\s+)?\.(\s|$)", c + " ")]
     assert installs, f"binder/postBuild does not `pip install` the package (.): {commands}"

@@ -77,7 +77,8 @@ def test_a_region_becomes_a_placeholder_at_its_indentation():
 
 
 def test_top_level_regions_and_several_per_cell():
-    src = "a = 1\n# BEGIN SOLUTION\nb = a\n# END SOLUTION\nc = 3\n# BEGIN SOLUTION (part 2)\nd = 4\n# END SOLUTION\n"
+    src = ("a = 1\n# BEGIN SOLUTION\nb = a\n# END SOLUTION\n"
+           "c = 3\n# BEGIN SOLUTION (part 2)\nd = 4\n# END SOLUTION\n")
     out, sols = bse.strip_solutions(src)
     assert len(sols) == 2 and out.count("raise NotImplementedError") == 2
     assert "b = a" not in out and "d = 4" not in out and "c = 3" in out

@@ -57,6 +57,7 @@ CODE_BEGIN = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b")
 CODE_END = re.compile(r"^[ \t]*#\s*END SOLUTION\b")
 MD_BEGIN = re.compile(r"^\s*<!--\s*BEGIN SOLUTION\s*-->\s*$")
 MD_END = re.compile(r"^\s*<!--\s*END SOLUTION\s*-->\s*$")
+_MD_GAP = "\x00solution removed\x00"  # where a markdown region was, until it is dropped
 PLACEHOLDER_MESSAGE = "exercise not done yet"
 PLACEHOLDER = ("{indent}# ✎ YOUR CODE HERE: replace the next line with your solution.\n"
                '{indent}raise NotImplementedError("' + PLACEHOLDER_MESSAGE + '")')
@@ -117,8 +118,6 @@ def strip_solutions(source, kind="code", where="cell"):
         text = re.sub(r"\n?" + re.escape(_MD_GAP), "", text).strip("\n")
     return text, solutions
 
-
-_MD_GAP = "\x00solution removed\x00"
 
 
 def fill_solutions(student_source, solutions):
