@@ -1,5 +1,5 @@
 """aelab: the library behind an interactive course on autoencoders."""
-from . import datasets, metrics, pca
+from . import datasets, exercises, metrics, pca
 from .autoencoder import Autoencoder
 from .backend import available_backends, get_namespace, to_numpy
 from .gradcheck import check_gradient, numerical_gradient, relative_difference
@@ -52,6 +52,7 @@ __all__ = [
     "max_principal_angle_degrees",
     "load_dataset",
     "datasets",
+    "exercises",
     "metrics",
     "pca",
     "Progress",
