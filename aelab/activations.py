@@ -35,9 +35,10 @@ class Activation:
         that is enough); may return a Python scalar where it is constant.
     d2f : callable ``(xp, a, da) -> f''(z)``
         Second derivative, given also ``da = f'(z)``.
-    mul_df : callable ``(xp, G, a) -> G``
-        ``G ⊙ f'(z)`` computed in place in G, and allowed to overwrite ``a``: the step of
-        backpropagation through the activation, without allocating f'(z).
+    mul_df : callable ``(xp, G, a) -> G ⊙ f'(z)``
+        The step of backpropagation through the activation, computed in place without
+        allocating f'(z): both G and ``a`` may be overwritten, and the result is returned in
+        the memory of one of them (``a``'s for sigmoid and tanh, G's otherwise).
     low, high : float
         The range of the activation (``-inf``/``inf`` when unbounded). The sparsity
         target ρ must lie strictly inside it.
@@ -59,6 +60,8 @@ def _tanh(xp, z, inplace=False):
 
 
 def _sigmoid(xp, z, inplace=False):
+    if xp is np and z.dtype == np.float64:
+        return _sigmoid_exp(z, z if inplace else np.empty_like(z))
     # σ(z) = ½(1 + tanh(z/2)) is the same function as 1/(1+e^{-z}) but never overflows.
     a = z if inplace else z * 1.0
     a *= 0.5
@@ -68,6 +71,17 @@ def _sigmoid(xp, z, inplace=False):
     return a
 
 
+def _sigmoid_exp(z, out):
+    # NumPy vectorises float64 exp but not float64 tanh: measured here, 1/(1+e^{-z}) takes
+    # 14 ms on a 5 000 × 784 array where the tanh form takes 18 ms (in float32 it is the
+    # other way round, 6 ms against 4 ms). e^{-z} = inf below z ≈ -709 gives σ = 0 exactly.
+    np.negative(z, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
 def _sigmoid_grad(xp, a):
     # σ' = σ(1-σ)
     da = 1.0 - a
@@ -75,20 +89,27 @@ def _sigmoid_grad(xp, a):
     return da
 
 
-def _sigmoid_mul_df(xp, G, a):
-    G *= a  # G σ(1-σ), with (1-σ) formed in σ's own memory
+def _one_minus(xp, a):
+    """1 − a, in a's own memory."""
+    if xp is np:
+        return np.subtract(1.0, a, out=a)
     a *= -1.0
     a += 1.0
-    G *= a
-    return G
+    return a
+
+
+def _sigmoid_mul_df(xp, G, a):
+    G *= a  # G σ(1-σ): σ' is never formed on its own
+    a = _one_minus(xp, a)
+    a *= G
+    return a
 
 
 def _tanh_mul_df(xp, G, a):
     a *= a  # 1 - tanh², in tanh's own memory
-    a *= -1.0
-    a += 1.0
-    G *= a
-    return G
+    a = _one_minus(xp, a)
+    a *= G
+    return a
 
 
 def _relu(xp, z, inplace=False):

@@ -338,72 +338,82 @@ class Autoencoder(TransformerMixin, BaseEstimator):
 
     def _encode(self, xp, params, X, c, k, ws=NO_WORKSPACE):
         """Hidden activations A₂ = f(X W₁ᵀ + b₁), the top-k mask M (or None) and H = A₂ ⊙ M."""
-        A2 = ws.matmul("A2", X, params["W1"].T)
-        A2 += params["b1"]
-        A2 = c.f.f(xp, A2, inplace=True)  # Z₂ is not needed again: f' is written through A₂
+        b1 = params["b1"]
+
+        def activate(z):
+            z += b1
+            return c.f.f(xp, z, inplace=True), None  # Z₂ is not needed again: f' is read off A₂
+
+        A2, _ = ws.rowwise(activate, ws.matmul("A2", X, params["W1"].T))
         M = self._topk_mask(xp, A2, k) if k is not None else None
         H = A2 if M is None else A2 * M
         return A2, M, H
 
     def _decode(self, xp, params, H, c, ws=NO_WORKSPACE):
-        """Output pre-activation Z₃ and X̂ = g(Z₃); Z₃ is X̂'s memory unless the loss needs it."""
-        W2t = params["W1"] if c.tied else params["W2"].T
-        Z3 = ws.matmul("Z3", H, W2t)
-        Z3 += params["b2"]
-        return Z3, c.g.f(xp, Z3, inplace=c.loss not in NEEDS_PREACTIVATION)
+        """X̂ = g(H W₂ᵀ + b₂), computed over the memory of the product."""
+        def activate(z):
+            return _output(xp, params, z, c, inplace=True), None
+
+        return ws.rowwise(activate, ws.matmul("Z3", H, _decoder_weights(params, c)))[0]
+
+    def _reconstruction(self, xp, params, H, X, c, ws=NO_WORKSPACE, m=None):
+        """Decode H and compare with the clean target X: the loss term and δ₃ = ∂ℓ/∂Z₃.
+
+        Decoding, the loss and δ₃ run block by block of rows (``Workspace.rowwise``), so the
+        m × n arrays are read from memory once rather than once per elementwise step; δ₃ is
+        written over the memory of Z₃. ``m`` is the size of the whole batch when X holds one
+        shard of its rows.
+        """
+        m = X.shape[0] if m is None else m
+        loss = LOSSES[c.loss]
+        keep_z = c.loss in NEEDS_PREACTIVATION
+
+        def block(z, x):
+            a = _output(xp, params, z, c, inplace=not keep_z)
+            value, dz = loss(xp, x, z, a, c.g, ws, m=m)
+            return dz, value
+
+        dZ3, J = ws.rowwise(block, ws.matmul("Z3", H, _decoder_weights(params, c)), X)
+        return J, dZ3
 
     def _loss_and_grad(self, params, X_in, X, c, ws=NO_WORKSPACE):
         """J and ∇J at ``params`` for corrupted input ``X_in`` and clean target ``X``.
 
         ``ws`` is the training run's :class:`~aelab.backend.Workspace`: the large temporaries
-        are written into its buffers instead of fresh memory.
+        are written into its buffers instead of fresh memory, elementwise chains run over
+        cache-sized blocks of rows, and on several cores the rows are split into shards
+        evaluated in parallel (:mod:`aelab.blocks`). Every row is independent until the
+        rows are summed, so each shard computes its partial sums and they are added up in
+        shard order; the one quantity every row needs, ρ̂, is summed between the two halves
+        of backpropagation.
         """
         xp = get_namespace(X)
         m = X.shape[0]
-        W1 = params["W1"]
-        A2, M, H = self._encode(xp, params, X_in, c, c.k, ws)
-        Z3, A3 = self._decode(xp, params, H, c, ws)
-        J, dZ3 = LOSSES[c.loss](xp, X, Z3, A3, c.g, ws)
+        # The contraction penalty of linear units does not split into per-row terms.
+        shards = ws.shards(m, X.shape[1] * c.n_hidden) if c.contraction == 0 else [ws]
+        outer = ws.map(lambda part: self._backprop_output(xp, params, X_in, X, c, part, m),
+                       shards)
 
-        grads = {"b2": colsum(xp, dZ3)}
-        if c.tied:
-            gW1 = H.T @ dZ3  # decoder's share of ∇W: the decoder uses Wᵀ
-            dH = ws.matmul("dH", dZ3, W1.T)
-        else:
-            grads["W2"] = dZ3.T @ H
-            dH = ws.matmul("dH", dZ3, params["W2"])
-
+        J = _total(o["J"] for o in outer)
+        shift = None  # the sparsity term's share of ∂J/∂H, the same for every example
         if c.sparsity is not None and c.beta > 0:
-            rho_hat = colsum(xp, H) / m
+            rho_hat = _total(o["H_sum"] for o in outer) / m
             phi, dphi = sparsity_penalty(xp, c.sparsity, rho_hat, c.rho, c.f)
             J = J + c.beta * phi
-            dH += (c.beta / m) * dphi
+            shift = (c.beta / m) * dphi
+        inner = ws.map(lambda part, o: self._backprop_hidden(xp, params, X_in, o, shift, c,
+                                                             part, m), shards, outer)
 
-        dZ2 = dH
-        if M is not None:
-            dZ2 *= M
-        extra = None
-        if c.contraction == 0:
-            # H (which may be A₂ itself) is not read again, so f' may be formed in A₂'s memory.
-            dZ2 = c.f.mul_df(xp, dZ2, A2)
+        W1 = params["W1"]
+        grads = {"b2": _total(o["b2"] for o in outer), "b1": _total(i["b1"] for i in inner)}
+        gW1 = _total(i["W1"] for i in inner)
+        if c.tied:
+            gW1 = gW1 + _total(o["W"] for o in outer)  # the decoder's share: it uses W₁ᵀ
         else:
-            dA = c.f.df(xp, A2)
-            if M is not None:
-                dA = dA * M
-            if not isinstance(dA, float):  # linear units: f' = 1
-                dZ2 *= dA
-            d2A = c.f.d2f(xp, A2, dA)
-            pen, dZc, dWc = contraction_penalty(xp, W1, dA, d2A, m)
-            J = J + c.contraction * pen
-            dZ2 += c.contraction * dZc
-            extra = c.contraction * dWc
-
-        gW1_enc = dZ2.T @ X_in
-        gW1 = gW1_enc if not c.tied else gW1 + gW1_enc
-        if extra is not None:
-            gW1 = gW1 + extra
-        grads["b1"] = colsum(xp, dZ2)
-
+            grads["W2"] = _total(o["W"] for o in outer)
+        if c.contraction != 0:
+            J = J + c.contraction * inner[0]["penalty"]
+            gW1 = gW1 + c.contraction * inner[0]["dW"]
         if c.lam > 0:
             weights = [W1] if c.tied else [W1, params["W2"]]
             J = J + c.lam * weight_decay(xp, weights)
@@ -412,6 +422,58 @@ class Autoencoder(TransformerMixin, BaseEstimator):
                 grads["W2"] = grads["W2"] + c.lam * params["W2"]
         grads["W1"] = gW1
         return J, {k: grads[k] for k in self._param_keys(c)}
+
+    def _backprop_output(self, xp, params, X_in, X, c, part, m):
+        """Forward pass and the output layer's backward pass on the rows ``part.rows``.
+
+        Returns the shard's share of the loss, of ∇b₂ and of ∇W₂ (or, tied, of the decoder's
+        term of ∇W₁), its Σᵢ Hᵢ for ρ̂, and what the hidden layer's backward pass needs:
+        A₂, M and δ₃ W₂ (written ``dH``).
+        """
+        Xi, Xt = part.take(X_in), part.take(X)
+        A2, M, H = self._encode(xp, params, Xi, c, c.k, part)
+        J, dZ3 = self._reconstruction(xp, params, H, Xt, c, part, m)
+        out = {"J": J, "A2": A2, "M": M, "b2": colsum(xp, dZ3)}
+        if c.tied:
+            out["W"] = H.T @ dZ3
+            out["dH"] = part.matmul("dH", dZ3, params["W1"].T)
+        else:
+            out["W"] = dZ3.T @ H
+            out["dH"] = part.matmul("dH", dZ3, params["W2"])
+        if c.sparsity is not None and c.beta > 0:
+            out["H_sum"] = colsum(xp, H)
+        return out
+
+    def _backprop_hidden(self, xp, params, X_in, o, shift, c, part, m):
+        """The hidden layer's backward pass on the rows ``part.rows``: δ₂, its share of ∇W₁
+        and ∇b₁ (and, with contraction, the penalty and its explicit ∇W₁ term)."""
+        A2, M, dH = o["A2"], o["M"], o["dH"]
+        out = {}
+        if c.contraction == 0:
+            def backprop(a, d, *mask):
+                if shift is not None:
+                    d += shift
+                if mask:
+                    d *= mask[0]
+                return c.f.mul_df(xp, d, a), None
+
+            # H (which may be A₂ itself) is not read again: δ₂ may take A₂'s memory.
+            dZ2, _ = part.rowwise(backprop, A2, dH, *([] if M is None else [M]))
+        else:
+            dZ2 = dH if shift is None else dH + shift
+            if M is not None:
+                dZ2 *= M
+            dA = c.f.df(xp, A2)
+            if M is not None:
+                dA = dA * M
+            if not isinstance(dA, float):  # linear units: f' = 1
+                dZ2 *= dA
+            d2A = c.f.d2f(xp, A2, dA)
+            out["penalty"], dZc, out["dW"] = contraction_penalty(xp, params["W1"], dA, d2A, m)
+            dZ2 += c.contraction * dZc
+        out["W1"] = dZ2.T @ part.take(X_in)
+        out["b1"] = colsum(xp, dZ2)
+        return out
 
     def _corrupt(self, X, rng, c):
         """A corrupted copy of X for denoising (noise drawn on the host, then moved)."""
@@ -570,7 +632,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         c = self._config()
         H = check_data(H, name="H", dtype=c.dtype, n_features=c.n_hidden)
         xp = get_namespace(H)
-        return self._decode(xp, self.params_, H, c)[1]
+        return self._decode(xp, self.params_, H, c)
 
     def jacobian_norm(self, X):
         """‖∂h/∂x‖_F for each example: how strongly the code reacts to the input.
@@ -618,6 +680,27 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
         return tags
+
+
+def _total(parts):
+    """Σ of a shard's partial results, added in shard order (so the bits do not depend on
+    which thread finished first)."""
+    parts = iter(parts)
+    total = next(parts)
+    for p in parts:
+        total = total + p
+    return total
+
+
+def _decoder_weights(params, c):
+    """W₂ᵀ, shape (n_hidden, n_features): W₁ itself when the weights are tied."""
+    return params["W1"] if c.tied else params["W2"].T
+
+
+def _output(xp, params, z, c, inplace):
+    """X̂ = g(Z₃ + b₂) for rows z of H W₂ᵀ (the bias added in place)."""
+    z += params["b2"]
+    return c.g.f(xp, z, inplace=inplace)
 
 
 def _host(a):

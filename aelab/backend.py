@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .blocks import blas_controller, map_shards, run_rowwise, shard_rows
+
 __all__ = [
     "get_namespace",
     "to_numpy",
@@ -139,7 +141,6 @@ _SMALL_PRODUCT = 2e8
 
 
 _SMALLEST_THREADED = 4 * 65536  # OpenBLAS itself never threads products below this
-_CONTROLLER = None
 
 
 def blas_threads(xp, m, n, p, *, whole_run=False):
@@ -154,18 +155,13 @@ def blas_threads(xp, m, n, p, *, whole_run=False):
     stalls (measured: a 500×64→6 linear fit took 11 s instead of 0.13 s).
     The thread-pool controller is built once: building it inspects every loaded library.
     """
-    global _CONTROLLER
     import contextlib
 
     size = m * n * p
     tiny = size < _SMALLEST_THREADED and not whole_run
     if not is_numpy(xp) or tiny or size >= _SMALL_PRODUCT:
         return contextlib.nullcontext()
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()
-    return _CONTROLLER.limit(limits=1, user_api="blas")
+    return blas_controller().limit(limits=1, user_api="blas")
 
 
 # Reductions written as matrix products. NumPy's ``sum(axis=0)`` of a tall, narrow array walks
@@ -196,9 +192,42 @@ class Workspace:
     expressions. A workspace belongs to one ``fit`` call, so concurrent fits never share one.
     """
 
-    def __init__(self, xp):
+    rows = None  # the slice of the batch's rows this workspace holds; None: all (see shards)
+
+    def __init__(self, xp, rows=None):
         self.enabled = is_numpy(xp)
         self._buffers = {}
+        self._shards = {}
+        if rows is not None:
+            self.rows = rows
+
+    def shards(self, m, work_per_row):
+        """Workspaces for shards of an m-row batch that may be evaluated in parallel.
+
+        Each has its own buffers and its rows in ``.rows`` (a slice). There is one shard,
+        this workspace itself, unless it is enabled (NumPy), several cores are available and
+        the products are large enough to share (:func:`aelab.blocks.shard_rows`).
+        ``take`` selects a shard's rows of a batch array.
+        """
+        if not self.enabled:
+            return [self]
+        key = (m, work_per_row)
+        if key not in self._shards:
+            rows = shard_rows(m, work_per_row)
+            self._shards[key] = [self] if len(rows) == 1 else [Workspace(np, r) for r in rows]
+        return self._shards[key]
+
+    def take(self, A):
+        """This workspace's rows of the batch array A (A itself when it holds all rows)."""
+        return A if self.rows is None else A[self.rows]
+
+    @staticmethod
+    def map(fn, shards, *per_shard):
+        """``[fn(shard, *items) for each shard]``, on several threads when there are several
+        shards (:func:`aelab.blocks.map_shards`); ``per_shard`` are lists aligned with them."""
+        if len(shards) == 1:
+            return [fn(shards[0], *(items[0] for items in per_shard))]
+        return map_shards(lambda i: fn(shards[i], *(items[i] for items in per_shard)), len(shards))
 
     def _buffer(self, name, shape, dtype):
         # Keyed by shape too: minibatch training alternates full and last, shorter batches.
@@ -220,6 +249,34 @@ class Workspace:
         if not self.enabled:
             return A - B
         return np.subtract(A, B, out=self._buffer(name, A.shape, np.result_type(A, B)))
+
+    def rowwise(self, fn, *arrays):
+        """Run the elementwise chain ``fn`` over cache-sized blocks of rows.
+
+        A chain such as bias, sigmoid, error, σ' and scale is a dozen passes over an m × n
+        array; over blocks of rows that stay in the L2 cache only the first read and the last
+        write reach memory (:func:`aelab.blocks.run_rowwise`).
+
+        Parameters
+        ----------
+        fn : callable ``(*blocks) -> (result, value)``
+            Applied to the same rows of every array. ``result`` (shaped as the first block)
+            is written into the first array's rows unless ``fn`` computed it there in place;
+            ``value`` (a scalar or ``None``) is summed over the blocks in block order.
+        *arrays : arrays with the same number of rows
+            The first is overwritten with the result.
+
+        Returns
+        -------
+        result : array, shape of ``arrays[0]``
+            The first array itself on NumPy; elsewhere whatever ``fn`` returned for one call
+            on the whole arrays (CuPy runs each step on the GPU at full width, and the array
+            API promises no in-place views).
+        value : scalar or None
+        """
+        if not self.enabled:
+            return fn(*arrays)
+        return run_rowwise(fn, arrays)
 
 
 NO_WORKSPACE = Workspace(None)

@@ -20,7 +20,7 @@ from .backend import NO_WORKSPACE, sumsq
 __all__ = ["LOSSES", "mse", "cross_entropy", "NEEDS_PREACTIVATION"]
 
 
-def mse(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
+def mse(xp, X, Z, A, out_act, ws=NO_WORKSPACE, m=None):
     """Squared error ½‖x̂ − x‖² averaged over examples.
 
     Parameters
@@ -34,7 +34,11 @@ def mse(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
     out_act : Activation
         The output activation g, for g'(Z).
     ws : Workspace
-        Where to put dZ (a reused buffer during training). A is overwritten.
+        Where to put x̂ − x (a reused buffer during training). A is overwritten, and dZ
+        may be returned in its memory.
+    m : int, optional
+        The number of examples to average over; ``X.shape[0]`` unless X is one block of
+        rows of a larger batch (the engine evaluates the loss block by block).
 
     Returns
     -------
@@ -42,7 +46,7 @@ def mse(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
     dZ : array, shape (m, n)
         (x̂ − x) ⊙ g'(z) / m.
     """
-    m = X.shape[0]
+    m = X.shape[0] if m is None else m
     dZ = ws.subtract("dZ3", A, X)
     value = 0.5 * sumsq(xp, dZ) / m
     dZ = out_act.mul_df(xp, dZ, A)
@@ -50,11 +54,11 @@ def mse(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
     return value, dZ
 
 
-def cross_entropy(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
+def cross_entropy(xp, X, Z, A, out_act, ws=NO_WORKSPACE, m=None):
     """Bernoulli cross-entropy for a sigmoid output, averaged over examples.
 
     Uses −[x log σ(z) + (1−x) log(1−σ(z))] = softplus(z) − x z, which is exact and never
-    takes the logarithm of 0.
+    takes the logarithm of 0. Parameters as for :func:`mse`.
 
     Returns
     -------
@@ -62,7 +66,7 @@ def cross_entropy(xp, X, Z, A, out_act, ws=NO_WORKSPACE):
     dZ : array, shape (m, n)
         (σ(z) − x) / m.
     """
-    m = X.shape[0]
+    m = X.shape[0] if m is None else m
     softplus = xp.logaddexp(xp.zeros_like(Z), Z)
     value = xp.sum(softplus - X * Z) / m
     dZ = ws.subtract("dZ3", A, X)
