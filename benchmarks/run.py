@@ -59,7 +59,7 @@ def matmuls(X, W1, W2, H):
     return (X @ W1.T, H @ W2.T, X.T @ H, X @ W2, H.T @ X)
 
 
-def w1(backend, quick, rows):
+def w1(backend, quick, rows, torch_rows, torch_jobs):
     X = natural_patches(10000, 8)
     X = to_backend(X, backend)
     xp = get_namespace(X)
@@ -91,11 +91,23 @@ def w1(backend, quick, rows):
     rows.append(("W1 UFLDL float32, end to end", t_fast, limit,
                  f"{evals['n']} evals, J={J_fast:.5f} vs float64 {J_ref:.5f} "
                  f"({100 * abs(J_fast - J_ref) / J_ref:.2f}%); float64 took {t_ref:.2f} s"))
-    return {"w1_float32_s": t_fast, "w1_float64_s": t_ref, "w1_limit_s": limit,
-            "w1_rel_diff": abs(J_fast - J_ref) / J_ref, "w1_evals": evals["n"]}
+    out = {"w1_float32_s": t_fast, "w1_float64_s": t_ref, "w1_limit_s": limit,
+           "w1_rel_diff": abs(J_fast - J_ref) / J_ref, "w1_evals": evals["n"]}
+    if backend == "numpy":
+        def run_torch():
+            t_torch = torch_lbfgs_time(X, fast, iters)
+            if t_torch is not None:
+                t, J_torch, n_torch = t_torch
+                torch_rows.append((f"W1 float32, end to end ({n_torch} evals, "
+                                   f"J={J_torch:.5f})", t_fast, t))
+                return {"w1_torch_s": t}
+            return {}
+
+        torch_jobs.append(run_torch)
+    return out
 
 
-def w2(backend, quick, rows, torch_rows):
+def w2(backend, quick, rows, torch_rows, torch_jobs):
     X, _ = load_mnist()
     out = {}
     for dt in ("float64", "float32"):
@@ -111,10 +123,16 @@ def w2(backend, quick, rows, torch_rows):
             t_mm = best_of(lambda: (matmuls(Xd, p["W1"], p["W2"], H), sync(xp)), repeat=7)
         rows.append((f"W2 MNIST objective+gradient {dt}", t_obj, t_mm, ""))
         out[f"w2_{dt}_s"], out[f"w2_{dt}_limit_s"] = t_obj, t_mm
-        t_torch = torch_objective_time(X.astype(dt), p, dt)
-        if t_torch is not None:
-            torch_rows.append((f"W2 {dt}", t_obj, t_torch))
-            out[f"w2_{dt}_torch_s"] = t_torch
+
+        def run_torch(dt=dt, p=p, t_obj=t_obj):
+            t_torch = torch_objective_time(X.astype(dt), p, dt)
+            if t_torch is not None:
+                torch_rows.append((f"W2 {dt}", t_obj, t_torch))
+                return {f"w2_{dt}_torch_s": t_torch}
+            return {}
+
+        if backend == "numpy":
+            torch_jobs.append(run_torch)
     return out
 
 
@@ -194,6 +212,49 @@ def torch_objective_time(X, params, dt):
     return best_of(step, repeat=7)
 
 
+def torch_lbfgs_time(X, model, iters):
+    """W1 in PyTorch: the same objective by autograd (float32, the CPU's threads), driven by
+    the same SciPy L-BFGS-B with the same options and starting point as aelab's fit.
+
+    Returns (seconds, final objective, evaluations), or None without PyTorch.
+    """
+    try:
+        import torch
+    except ImportError:
+        return None
+    from scipy.optimize import minimize
+
+    c = model._config()
+    p0 = model._initial_params(X, c)  # aelab's starting point (the same seed)
+    keys = list(p0)
+    shapes = [p0[k].shape for k in keys]
+    sizes = [int(np.prod(s)) for s in shapes]
+    Xt = torch.from_numpy(np.asarray(X, dtype=np.float32))
+    rho, beta, lam, m = c.rho, c.beta, c.lam, X.shape[0]
+    evals = {"n": 0}
+
+    def f(theta):
+        evals["n"] += 1
+        parts = np.split(theta.astype(np.float32), np.cumsum(sizes)[:-1])
+        P = {k: torch.from_numpy(v.reshape(s)).requires_grad_()
+             for k, v, s in zip(keys, parts, shapes)}
+        A2 = torch.sigmoid(Xt @ P["W1"].T + P["b1"])
+        A3 = torch.sigmoid(A2 @ P["W2"].T + P["b2"])
+        rh = A2.mean(0)
+        J = (0.5 * ((A3 - Xt) ** 2).sum() / m
+             + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
+             + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
+        J.backward()
+        g = np.concatenate([P[k].grad.numpy().ravel() for k in keys]).astype(np.float64)
+        return float(J), g
+
+    theta0 = np.concatenate([np.asarray(p0[k], dtype=np.float64).ravel() for k in keys])
+    t0 = time.perf_counter()
+    res = minimize(f, theta0, jac=True, method="L-BFGS-B",
+                   options={"maxiter": iters, "gtol": c.tol, "ftol": c.tol * 1e-3, "maxcor": 10})
+    return time.perf_counter() - t0, float(res.fun), evals["n"]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
@@ -203,14 +264,18 @@ def main(argv=None):
     ap.add_argument("--json", help="write the figures to this file")
     args = ap.parse_args(argv)
 
-    rows, torch_rows, figures = [], [], {}
-    figures.update(w2(args.backend, args.quick, rows, torch_rows))
-    figures.update(w1(args.backend, args.quick, rows))
+    # PyTorch runs after every aelab workload: its OpenMP threads keep spinning for a while
+    # after each call and would slow down whatever is measured next.
+    rows, torch_rows, torch_jobs, figures = [], [], [], {}
+    figures.update(w2(args.backend, args.quick, rows, torch_rows, torch_jobs))
+    figures.update(w1(args.backend, args.quick, rows, torch_rows, torch_jobs))
     figures.update(w3(args.backend, args.quick, rows))
     if not args.no_explorer:
         figures.update(w4(args.quick, rows))
     if args.notebooks:
         figures.update(w5(rows))
+    for job in torch_jobs:
+        figures.update(job())
 
     print(f"\naelab benchmarks — backend {args.backend}, {os.cpu_count()} CPU(s), "
           f"numpy {np.__version__}\n")
