@@ -107,7 +107,7 @@ def w1(backend, quick, rows, torch_rows, torch_jobs):
     return out
 
 
-def w2(backend, quick, rows, torch_rows, torch_jobs):
+def w2(backend, quick, rows, torch_rows):
     X, _ = load_mnist()
     out = {}
     for dt in ("float64", "float32"):
@@ -118,21 +118,20 @@ def w2(backend, quick, rows, torch_rows, torch_jobs):
         p = m._initial_params(Xd, c)
         H = xp.ones((Xd.shape[0], 196), dtype=Xd.dtype)
         ws = Workspace(xp)  # as fit() evaluates: reused buffers, row blocks and shards
+        contenders = {
+            "aelab": lambda: (m._loss_and_grad(p, Xd, Xd, c, ws), sync(xp)),
+            "limit": lambda: (matmuls(Xd, p["W1"], p["W2"], H), sync(xp)),
+        }
+        step = torch_objective_step(X.astype(dt), p, dt) if backend == "numpy" else None
+        if step is not None:
+            contenders["torch"] = step
         with blas_threads(xp, *Xd.shape, 196):
-            t_obj = best_of(lambda: (m._loss_and_grad(p, Xd, Xd, c, ws), sync(xp)), repeat=7)
-            t_mm = best_of(lambda: (matmuls(Xd, p["W1"], p["W2"], H), sync(xp)), repeat=7)
-        rows.append((f"W2 MNIST objective+gradient {dt}", t_obj, t_mm, ""))
-        out[f"w2_{dt}_s"], out[f"w2_{dt}_limit_s"] = t_obj, t_mm
-
-        def run_torch(dt=dt, p=p, t_obj=t_obj):
-            t_torch = torch_objective_time(X.astype(dt), p, dt)
-            if t_torch is not None:
-                torch_rows.append((f"W2 {dt}", t_obj, t_torch))
-                return {f"w2_{dt}_torch_s": t_torch}
-            return {}
-
-        if backend == "numpy":
-            torch_jobs.append(run_torch)
+            t = interleaved(contenders, repeat=7)
+        rows.append((f"W2 MNIST objective+gradient {dt}", t["aelab"], t["limit"], ""))
+        out[f"w2_{dt}_s"], out[f"w2_{dt}_limit_s"] = t["aelab"], t["limit"]
+        if "torch" in t:
+            torch_rows.append((f"W2 {dt} (measured in turn with aelab's)", t["aelab"], t["torch"]))
+            out[f"w2_{dt}_torch_s"] = t["torch"]
     return out
 
 
@@ -187,8 +186,29 @@ def to_backend(X, backend):
     return X
 
 
-def torch_objective_time(X, params, dt):
-    """The same sparse-autoencoder objective and gradient in PyTorch (autograd), CPU."""
+def interleaved(contenders, repeat=7, pause=0.2):
+    """Smallest time of each callable over ``repeat`` rounds, taking turns within each round.
+
+    Taking turns makes the machine's slow and fast moments fall on every contender alike
+    (on these shared machines the same product can take 1.3 times longer a minute later).
+    The pause lets the previous contender's idle threads (OpenBLAS's, PyTorch's OpenMP's)
+    stop spinning before the next one starts.
+    """
+    best = {}
+    for name, f in contenders.items():
+        f()  # warm-up: buffers, caches, thread pools
+    for _ in range(repeat):
+        for name, f in contenders.items():
+            time.sleep(pause)
+            t0 = time.perf_counter()
+            f()
+            best[name] = min(best.get(name, float("inf")), time.perf_counter() - t0)
+    return best
+
+
+def torch_objective_step(X, params, dt):
+    """The same sparse-autoencoder objective and gradient in PyTorch (autograd), CPU: a
+    callable doing one evaluation, or None without PyTorch."""
     try:
         import torch
     except ImportError:
@@ -209,7 +229,7 @@ def torch_objective_time(X, params, dt):
              + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
         J.backward()
 
-    return best_of(step, repeat=7)
+    return step
 
 
 def torch_lbfgs_time(X, model, iters):
@@ -245,6 +265,7 @@ def torch_lbfgs_time(X, model, iters):
              + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
              + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
         J.backward()
+        J = J.detach()
         g = np.concatenate([P[k].grad.numpy().ravel() for k in keys]).astype(np.float64)
         return float(J), g
 
@@ -264,10 +285,11 @@ def main(argv=None):
     ap.add_argument("--json", help="write the figures to this file")
     args = ap.parse_args(argv)
 
-    # PyTorch runs after every aelab workload: its OpenMP threads keep spinning for a while
-    # after each call and would slow down whatever is measured next.
+    # W1 in PyTorch runs after every aelab workload: its OpenMP threads keep spinning for a
+    # while after each call and would slow down whatever is measured next. (W2 takes turns
+    # with aelab, with pauses between.)
     rows, torch_rows, torch_jobs, figures = [], [], [], {}
-    figures.update(w2(args.backend, args.quick, rows, torch_rows, torch_jobs))
+    figures.update(w2(args.backend, args.quick, rows, torch_rows))
     figures.update(w1(args.backend, args.quick, rows, torch_rows, torch_jobs))
     figures.update(w3(args.backend, args.quick, rows))
     if not args.no_explorer:
