@@ -1,14 +1,16 @@
 """Each speed optimisation against the straightforward float64 formula.
 
 The engine computes activations in place, backpropagates through them without allocating
-f'(z), writes large temporaries into a reused workspace, sums columns with a matrix-vector
-product, and may run in float32. Here a plain, allocation-happy NumPy implementation of the
+f'(z), writes large temporaries into a reused workspace, runs elementwise chains over blocks
+of rows and splits large batches into shards evaluated on several threads, sums columns with
+a matrix-vector product, and may run in float32. Here a plain, allocation-happy NumPy implementation of the
 same objective is the reference for all of that.
 """
 import numpy as np
 import pytest
 
 import aelab
+from aelab import blocks
 from aelab.backend import Workspace, colsum, sumsq
 
 ACT = {
@@ -57,8 +59,22 @@ CONFIGS = [
 ]
 
 
+@pytest.fixture(params=["one-block", "blocks-and-shards"])
+def split(request, monkeypatch):
+    """The engine as it runs on a small batch, and split many ways by rows (cache blocks of
+    1 KiB, four shards on two threads) as it runs on a large one."""
+    if request.param == "blocks-and-shards":
+        monkeypatch.setattr(blocks, "BLOCK_BYTES", 1024)
+        monkeypatch.setattr(blocks, "SHARD_WORK", 1.0)
+        monkeypatch.setattr(blocks, "MIN_SHARD_ROWS", 16)
+        monkeypatch.setattr(blocks, "_threads", 2)
+    else:
+        monkeypatch.setattr(blocks, "_threads", 1)
+    return request.param
+
+
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[c["act"] + "-" + c["out"] for c in CONFIGS])
-def test_engine_with_workspace_equals_the_plain_formula(cfg, rng):
+def test_engine_with_workspace_equals_the_plain_formula(cfg, rng, split):
     X = rng.uniform(0.05, 0.95, size=(300, 20))
     model = aelab.Autoencoder(12, activation=cfg["act"], output_activation=cfg["out"],
                               lam=cfg["lam"], beta=cfg["beta"], rho=cfg["rho"],
@@ -68,6 +84,7 @@ def test_engine_with_workspace_equals_the_plain_formula(cfg, rng):
     p["b1"] = p["b1"] + rng.normal(0, 0.1, size=p["b1"].shape)
     J_ref, g_ref = reference(X, p, **cfg)
     ws = Workspace(np)
+    assert len(ws.shards(X.shape[0], X.shape[1] * 12)) == (4 if split != "one-block" else 1)
     for _ in range(3):  # reused buffers must not leak one evaluation into the next
         J, g = model._loss_and_grad(p, X, X, c, ws)
         assert float(J) == pytest.approx(J_ref, rel=1e-12)
