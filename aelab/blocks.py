@@ -164,6 +164,18 @@ def shard_rows(m, work_per_row):
     return [slice(a, b) for a, b in zip(bounds, bounds[1:])]
 
 
+def _forget_pool_after_fork():
+    # A forked child has none of the parent's threads (and maybe a lock held by one of them).
+    global _pool, _pin_lock
+    _pool = None
+    _pin_lock = threading.Lock()
+    _pin["depth"], _pin["saved"] = 0, []
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def _helpers():
     global _pool
     if _pool is None:

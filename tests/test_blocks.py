@@ -183,3 +183,30 @@ def test_mul_df_is_g_times_the_derivative(name, rng):
     expected = G * act.df(np, a)
     got = act.mul_df(np, G.copy(), a.copy())
     np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_still_shards_on_two_threads():
+    import os
+    import threading
+
+    def both_at_once(i, barrier):
+        barrier.wait(timeout=5)  # passes only if two threads hold a shard at the same time
+        return i
+
+    blocks.set_threads(2)
+    try:
+        barrier = threading.Barrier(2)
+        assert blocks.map_shards(lambda i: both_at_once(i, barrier), 2) == [0, 1]
+        pid = os.fork()
+        if pid == 0:  # the child has none of the parent's threads: it needs a fresh pool
+            try:
+                barrier = threading.Barrier(2)
+                ok = blocks.map_shards(lambda i: both_at_once(i, barrier), 2) == [0, 1]
+            except BaseException:
+                ok = False
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        blocks.set_threads(None)
