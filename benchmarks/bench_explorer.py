@@ -141,14 +141,7 @@ def print_table(results, eval_ms, n_patches, max_iter=400, bare=None):
     if bare is not None:
         print(f"the same warm retrain without the panel: {bare[0]:.2f} s for {bare[1]} "
               f"iterations ({1e3 * bare[0] / max(bare[1], 1):.1f} ms/iter)")
-    head = (f"{'scenario':<22}{'n':>3}{'first frame s':>15}{'final frame s':>15}"
-            f"{'iterations':>12}{'train s':>9}{'ms/iter':>9}{'draw ms':>9}{'frames':>8}")
-    print(head)
-    print("-" * len(head))
-    for r in results:
-        print(f"{r['scenario']:<22}{r['n']:>3}{r['first']:>15.3f}{r['final']:>15.3f}"
-              f"{r['iters']:>12.0f}{r['train']:>9.2f}{r['ms_per_iter']:>9.1f}"
-              f"{r['render_ms']:>9.1f}{r['frames']:>8.0f}")
+    print_rows(results, 22)
     print()
     print(f"targets: first frame <= {FIRST_FRAME_TARGET} s, final frame <= {FINAL_FRAME_TARGET} s")
     for r in results:
@@ -270,16 +263,20 @@ def notebook05(n_changes):
     return summarize("nb05 k (warm)", _panel_rows(panel, [("k", v) for v in ks]))
 
 
-def print_other_table(results):
-    print("Explorer latency on notebooks 04 and 05's panels; medians")
-    head = (f"{'scenario':<26}{'n':>3}{'first frame s':>15}{'final frame s':>15}"
+def print_rows(results, width):
+    head = (f"{'scenario':<{width}}{'n':>3}{'first frame s':>15}{'final frame s':>15}"
             f"{'iterations':>12}{'train s':>9}{'ms/iter':>9}{'draw ms':>9}{'frames':>8}")
     print(head)
     print("-" * len(head))
     for r in results:
-        print(f"{r['scenario']:<26}{r['n']:>3}{r['first']:>15.3f}{r['final']:>15.3f}"
+        print(f"{r['scenario']:<{width}}{r['n']:>3}{r['first']:>15.3f}{r['final']:>15.3f}"
               f"{r['iters']:>12.0f}{r['train']:>9.2f}{r['ms_per_iter']:>9.1f}"
               f"{r['render_ms']:>9.1f}{r['frames']:>8.0f}")
+
+
+def print_other_table(results):
+    print("Explorer latency on notebooks 04 and 05's panels; medians")
+    print_rows(results, 26)
     for r in results:
         ok_first = "ok" if r["first"] <= FIRST_FRAME_TARGET else "MISSED"
         ok_final = "ok" if r["final"] <= FINAL_FRAME_TARGET else "MISSED"

@@ -206,6 +206,18 @@ def interleaved(contenders, repeat=7, pause=0.2):
     return best
 
 
+def torch_sparse_objective(torch, Xt, P, rho, beta, lam):
+    """aelab's sparse-autoencoder objective (sigmoid units, mse, KL sparsity, weight decay)
+    written in PyTorch, for autograd to differentiate."""
+    m = Xt.shape[0]
+    A2 = torch.sigmoid(Xt @ P["W1"].T + P["b1"])
+    A3 = torch.sigmoid(A2 @ P["W2"].T + P["b2"])
+    rh = A2.mean(0)
+    return (0.5 * ((A3 - Xt) ** 2).sum() / m
+            + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
+            + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
+
+
 def torch_objective_step(X, params, dt):
     """The same sparse-autoencoder objective and gradient in PyTorch (autograd), CPU: a
     callable doing one evaluation, or None without PyTorch."""
@@ -216,17 +228,12 @@ def torch_objective_step(X, params, dt):
     tdt = torch.float64 if dt == "float64" else torch.float32
     Xt = torch.from_numpy(np.asarray(X, dtype=dt))
     P = {k: torch.tensor(np.asarray(v), dtype=tdt, requires_grad=True) for k, v in params.items()}
-    rho, beta, lam, m = 0.1, 3.0, 3e-3, X.shape[0]
+    rho, beta, lam = 0.1, 3.0, 3e-3
 
     def step():
         for v in P.values():
             v.grad = None
-        A2 = torch.sigmoid(Xt @ P["W1"].T + P["b1"])
-        A3 = torch.sigmoid(A2 @ P["W2"].T + P["b2"])
-        rh = A2.mean(0)
-        J = (0.5 * ((A3 - Xt) ** 2).sum() / m
-             + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
-             + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
+        J = torch_sparse_objective(torch, Xt, P, rho, beta, lam)
         J.backward()
 
     return step
@@ -250,7 +257,7 @@ def torch_lbfgs_time(X, model, iters):
     shapes = [p0[k].shape for k in keys]
     sizes = [int(np.prod(s)) for s in shapes]
     Xt = torch.from_numpy(np.asarray(X, dtype=np.float32))
-    rho, beta, lam, m = c.rho, c.beta, c.lam, X.shape[0]
+    rho, beta, lam = c.rho, c.beta, c.lam
     evals = {"n": 0}
 
     def f(theta):
@@ -258,12 +265,7 @@ def torch_lbfgs_time(X, model, iters):
         parts = np.split(theta.astype(np.float32), np.cumsum(sizes)[:-1])
         P = {k: torch.from_numpy(v.reshape(s)).requires_grad_()
              for k, v, s in zip(keys, parts, shapes)}
-        A2 = torch.sigmoid(Xt @ P["W1"].T + P["b1"])
-        A3 = torch.sigmoid(A2 @ P["W2"].T + P["b2"])
-        rh = A2.mean(0)
-        J = (0.5 * ((A3 - Xt) ** 2).sum() / m
-             + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
-             + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
+        J = torch_sparse_objective(torch, Xt, P, rho, beta, lam)
         J.backward()
         J = J.detach()
         g = np.concatenate([P[k].grad.numpy().ravel() for k in keys]).astype(np.float64)
