@@ -26,8 +26,8 @@ Scenarios:
     As ``warm``, with ``max_train_seconds`` set (``--budget``, default 1.5 s): what a lecture
     panel would use to keep every answer under 2 s.
 ``nb04 hidden size (fresh)``
-    Notebook 04's size panel (a linear autoencoder on the digits): each change of the hidden
-    size is a fresh L-BFGS run to convergence.
+    Notebook 04's size panel (a linear autoencoder on the centred digits): each change of the
+    hidden size is a fresh L-BFGS run to convergence.
 ``nb05 k (warm)``
     Notebook 05's k panel (784 -> 400 k-sparse, 12 Adam epochs on 4 000 digits): each change
     of k retrains all 12 epochs from the current weights.
@@ -227,16 +227,15 @@ def _panel_rows(panel, changes):
 
 
 def notebook04(n_changes):
-    """Notebook 04's size panel: LinearAutoencoder(n_hidden=10) on the 1 797 digits, the
-    hidden-size slider (a change of shape, so every retrain is a fresh L-BFGS run to
+    """Notebook 04's size panel: LinearAutoencoder(n_hidden=10) on the 1 797 centred digits,
+    the hidden-size slider (a change of shape, so every retrain is a fresh L-BFGS run to
     convergence)."""
-    import copy
-
     from aelab.datasets import load_digits
 
     X, _ = load_digits()
+    X = X - X.mean(axis=0)
     lin = aelab.LinearAutoencoder(n_hidden=10).fit(X)
-    panel = Explorer(copy.deepcopy(lin), X, controls=("n_hidden",),
+    panel = Explorer(lin, X, controls=("n_hidden",),
                      views=("filters", "pca", "reconstructions"), image_shape=(8, 8), key=None)
     sizes = [5, 12, 8, 10, 16][:n_changes]
     return summarize("nb04 hidden size (fresh)", _panel_rows(panel, [("n_hidden", v) for v in sizes]))
