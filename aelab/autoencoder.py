@@ -481,7 +481,6 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         """A corrupted copy of X for denoising (noise drawn on the host, then moved)."""
         if c.noise is None or c.noise_level == 0.0:
             return X
-        xp = get_namespace(X)
         if c.noise == "mask":
             keep = rng.random(X.shape) >= c.noise_level
             return X * asarray_like(keep, X, dtype=X.dtype)
