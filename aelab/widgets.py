@@ -40,6 +40,7 @@ from __future__ import annotations
 import collections
 import html
 import math
+import numbers
 import struct
 import sys
 import threading
@@ -721,6 +722,12 @@ class Explorer:
         Stop each retrain after this many seconds (the status line says so). Useful in a
         lecture, where an answer in 2 s beats the exact optimum in 10 s. Default: no limit,
         training runs to ``model.max_iter`` or convergence.
+    warm_max_iter : int, optional
+        ``max_iter`` for a warm-started retrain (epochs for Adam and SGD, iterations for
+        L-BFGS); fresh starts keep the model's own. A warm start begins from trained filters,
+        so a minibatch model often needs a fraction of a fresh run's epochs: notebook 05's k
+        panel retrains 4 of its 12. ``explorer.model.max_iter`` is restored after each
+        retrain. Default: None, the model's own ``max_iter`` every time.
     key : hashable or None, default "auto"
         A new Explorer closes any live Explorer with the same key. "auto": the notebook cell
         that made it (so re-running the cell stops the old panel's thread); None outside
@@ -771,7 +778,8 @@ class Explorer:
 
     def __init__(self, model, X=None, *, controls=DEFAULT_CONTROLS, views=DEFAULT_VIEWS,
                  datasets=None, dataset=None, image_shape=None, frame_interval=0.1,
-                 max_train_seconds=None, key="auto", layout="standard"):
+                 max_train_seconds=None, warm_max_iter=None, key="auto",
+                 layout="standard"):
         import ipywidgets
 
         self._ipw = ipywidgets
@@ -784,6 +792,11 @@ class Explorer:
         if max_train_seconds is not None and not float(max_train_seconds) > 0:
             raise ValueError(f"max_train_seconds must be > 0 or None, got {max_train_seconds!r}")
         self.max_train_seconds = None if max_train_seconds is None else float(max_train_seconds)
+        if warm_max_iter is not None and (isinstance(warm_max_iter, bool) or not isinstance(
+                warm_max_iter, numbers.Integral) or warm_max_iter < 1):
+            raise ValueError(f"warm_max_iter must be an integer >= 1 or None, "
+                             f"got {warm_max_iter!r}")
+        self.warm_max_iter = None if warm_max_iter is None else int(warm_max_iter)
         if layout not in ("standard", "lecture"):
             raise ValueError(f"layout must be 'standard' or 'lecture', got {layout!r}")
         self.layout = layout
@@ -1219,6 +1232,9 @@ class Explorer:
                 return
             fit_params = dict(req.params)
             fit_params["warm_start"] = warm
+            if warm and self.warm_max_iter is not None and "max_iter" in fit_params:
+                fit_params["max_iter"] = self.warm_max_iter
+            state["max_iter"] = fit_params.get("max_iter")
             self._trained_key = None  # until fit has started from a known state
             model.set_params(**fit_params)
             if not warm:
@@ -1267,8 +1283,10 @@ class Explorer:
                 model.fit(data.X, callback=callback)
             finally:
                 stats["train_seconds"] = time.perf_counter() - t0
-                # Leave the user's own warm_start setting on the model.
+                # Leave the user's own warm_start and max_iter settings on the model.
                 model.warm_start = self._user_warm_start
+                if "max_iter" in req.params:
+                    model.max_iter = req.params["max_iter"]
             stats["iterations"] = int(model.n_iter_)
             stats["stop_reason"] = model.stop_reason_
             if stats["cancelled"]:
@@ -1390,7 +1408,7 @@ class Explorer:
             rho=params.get("rho") if params.get("sparsity") is not None else None,
             activation=params.get("activation", "sigmoid"),
             loss_curve=list(getattr(model, "loss_curve_", []) or []),
-            max_iter=int(params.get("max_iter", 1)),
+            max_iter=int(state.get("max_iter") or params.get("max_iter", 1)),
             rho_rows=(len(data.activation_rows)
                       if len(data.activation_rows) < len(data.X) else 0),
         )
@@ -1597,7 +1615,7 @@ class Explorer:
         Like TensorFlow Playground's shareable URL: the model class and its hyperparameters as
         the controls now stand, which controls and views show, the data set by name (and the
         options it was loaded with), ``image_shape``, ``frame_interval``,
-        ``max_train_seconds`` and ``layout``. The data and learned weights are not included.
+        ``max_train_seconds``, ``warm_max_iter`` and ``layout``. The data and learned weights are not included.
 
         Returns
         -------
@@ -1623,6 +1641,7 @@ class Explorer:
             "image_shape": None if self.image_shape is None else list(self.image_shape),
             "frame_interval": self.frame_interval,
             "max_train_seconds": self.max_train_seconds,
+            "warm_max_iter": self.warm_max_iter,
             "layout": self.layout,
         }
 
@@ -1680,6 +1699,7 @@ class Explorer:
             datasets=datasets, dataset=dataset, image_shape=config.get("image_shape"),
             frame_interval=config.get("frame_interval", 0.1),
             max_train_seconds=config.get("max_train_seconds"),
+            warm_max_iter=config.get("warm_max_iter"),
             layout=config.get("layout", "standard"),
         )
         args.update(kwargs)

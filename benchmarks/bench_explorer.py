@@ -243,7 +243,8 @@ def notebook04(n_changes):
 
 def notebook05(n_changes):
     """Notebook 05's panel: KSparseAutoencoder(k=70), 784 → 400, Adam for 12 epochs of 128
-    on 4 000 centred digits, float32; the k slider (a warm retrain of all 12 epochs)."""
+    on 4 000 centred digits, float32; the k slider (a warm retrain of 4 epochs, the
+    notebook's ``warm_max_iter=4``)."""
     import copy
 
     import numpy as np
@@ -257,7 +258,7 @@ def notebook05(n_changes):
                     epsilon=0.01, lam=0.02, dtype="float32")
     model = aelab.KSparseAutoencoder(k=70, **settings).fit(X)
     panel = Explorer(copy.deepcopy(model), X, controls=("k",), views=("filters", "ksparse"),
-                     image_shape=(28, 28), key=None)
+                     image_shape=(28, 28), key=None, warm_max_iter=4)
     ks = [40, 25, 10, 55, 70][:n_changes]
     return summarize("nb05 k (warm)", _panel_rows(panel, [("k", v) for v in ks]))
 

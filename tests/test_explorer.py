@@ -720,3 +720,46 @@ def test_config_round_trip_keeps_the_new_controls_and_views(make, patches):
         assert set(again.views) == {"ksparse", "ksparse_filters"}
     finally:
         again.close()
+
+
+# --------------------------------------------------------------------------- warm_max_iter
+
+
+def test_warm_max_iter_shortens_warm_retrains_only(make, patches):
+    # A fitted k-sparse model: the first change of k warm-starts, a seed change does not.
+    model = _ksparse(max_iter=6).fit(patches)
+    panel = make(model, controls=("k", "seed"), views=("filters", "ksparse", "loss"),
+                 warm_max_iter=2).wait(TIMEOUT)
+    panel.controls["k"].value = 6
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is True
+    assert panel.stats["iterations"] == 2 and len(panel.model.loss_curve_) == 2
+    assert "iteration 2/2" in panel.status.value
+    assert panel.model.max_iter == 6  # the model's own setting is left on it
+
+    # The same warm retrain by hand: the panel's model is exactly that.
+    by_hand = _ksparse(max_iter=6).fit(patches)
+    by_hand.set_params(k=6, max_iter=2, warm_start=True).fit(patches)
+    np.testing.assert_allclose(panel.model.components_, by_hand.components_, rtol=1e-6)
+
+    panel.controls["seed"].value = 5
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is False
+    assert panel.stats["iterations"] == 6 and "iteration 6/6" in panel.status.value
+
+
+def test_warm_max_iter_round_trips_through_config(make, patches):
+    panel = make(_ksparse(), controls=("k",), warm_max_iter=3).wait(TIMEOUT)
+    cfg = json.loads(json.dumps(panel.config()))
+    assert cfg["warm_max_iter"] == 3
+    again = Explorer.from_config(cfg, X=patches, key=None)
+    try:
+        assert again.warm_max_iter == 3
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
+def test_warm_max_iter_must_be_a_positive_integer(make, bad):
+    with pytest.raises(ValueError, match="warm_max_iter"):
+        make(warm_max_iter=bad)

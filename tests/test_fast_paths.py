@@ -121,3 +121,29 @@ def test_training_with_workspace_matches_training_without(rng, monkeypatch):
     b = aelab.SparseAutoencoder(n_hidden=6, max_iter=25).fit(X)
     for k in a.params_:
         np.testing.assert_allclose(a.params_[k], b.params_[k], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_topk_threshold_mask_equals_the_indices_of_a_sort(rng, dtype):
+    # The mask is found from the k-th largest value of each row (np.partition); the plain
+    # formula is the k last columns of argsort.
+    model = aelab.KSparseAutoencoder(n_hidden=400, k=70)
+    A = rng.normal(size=(128, 400)).astype(dtype)
+    want = np.zeros_like(A)
+    np.put_along_axis(want, np.argsort(A, axis=1)[:, -70:], 1.0, axis=1)
+    got = model._topk_mask(np, A, 70)
+    assert got.dtype == A.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_topk_mask_keeps_exactly_k_per_row_when_values_tie(rng):
+    model = aelab.KSparseAutoencoder(n_hidden=8, k=3)
+    A = rng.normal(size=(5, 8))
+    A[0] = 0.0                                   # a whole row ties
+    A[1, :4] = A[1].max() + 1.0                  # four equal winners for three places
+    M = model._topk_mask(np, A, 3)
+    np.testing.assert_array_equal(M.sum(axis=1), 3)
+    assert set(np.flatnonzero(M[1])) <= {0, 1, 2, 3}
+    # Rows without ties keep exactly their three largest entries.
+    for i in range(2, 5):
+        np.testing.assert_array_equal(np.flatnonzero(M[i]), np.sort(np.argsort(A[i])[-3:]))
