@@ -93,13 +93,21 @@ def w1(backend, quick, rows, torch_rows, torch_jobs):
            "w1_rel_diff": abs(J_fast - J_ref) / J_ref, "w1_evals": evals["n"]}
     if backend == "numpy":
         def run_torch():
-            t_torch = torch_lbfgs_time(X, fast, iters)
-            if t_torch is not None:
-                t, J_torch, n_torch = t_torch
-                torch_rows.append((f"W1 float32, end to end ({n_torch} evals, "
-                                   f"J={J_torch:.5f})", t_fast, t))
-                return {"w1_torch_s": t}
-            return {}
+            # PyTorch at its own thread count and on one thread: the faster one is reported
+            # (on these 2 cores one thread was 2.4x faster, its threads' start-up costing
+            # more than they give on 10 000 × 64 products).
+            runs = {n: torch_lbfgs_time(X, fast, iters, threads=n) for n in (None, 1)}
+            if runs[1] is None:
+                return {}
+            n_best = min(runs, key=lambda n: runs[n][0])
+            t, J_torch, n_torch = runs[n_best]
+            gap = abs(J_torch - J_fast) / J_fast
+            label = "its default threads" if n_best is None else "1 thread"
+            flag = "" if gap <= 0.005 else f"; NOT COMPARABLE: J differs by {100 * gap:.1f}%"
+            torch_rows.append((f"W1 float32, end to end ({label}, {n_torch} evals, "
+                               f"J={J_torch:.5f}{flag})", t_fast, t))
+            return {"w1_torch_s": t, "w1_torch_J": J_torch,
+                    "w1_torch_s_by_threads": {str(n): r[0] for n, r in runs.items()}}
 
         torch_jobs.append(run_torch)
     return out
@@ -204,16 +212,18 @@ def interleaved(contenders, repeat=7, pause=0.2):
     return best
 
 
-def torch_sparse_objective(torch, Xt, P, rho, beta, lam):
+def torch_sparse_objective(torch, Xt, P, rho, beta, lam, total=None):
     """aelab's sparse-autoencoder objective (sigmoid units, mse, KL sparsity, weight decay)
-    written in PyTorch, for autograd to differentiate."""
+    written in PyTorch, for autograd to differentiate. ``total``: the dtype the sums
+    accumulate in (default: the data's)."""
     m = Xt.shape[0]
     A2 = torch.sigmoid(Xt @ P["W1"].T + P["b1"])
     A3 = torch.sigmoid(A2 @ P["W2"].T + P["b2"])
     rh = A2.mean(0)
-    return (0.5 * ((A3 - Xt) ** 2).sum() / m
-            + lam / 2 * ((P["W1"] ** 2).sum() + (P["W2"] ** 2).sum())
-            + beta * (rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))).sum())
+    kl = rho * torch.log(rho / rh) + (1 - rho) * torch.log((1 - rho) / (1 - rh))
+    return (0.5 * ((A3 - Xt) ** 2).sum(dtype=total) / m
+            + lam / 2 * ((P["W1"] ** 2).sum(dtype=total) + (P["W2"] ** 2).sum(dtype=total))
+            + beta * kl.sum(dtype=total))
 
 
 def torch_objective_step(X, params, dt):
@@ -237,9 +247,14 @@ def torch_objective_step(X, params, dt):
     return step
 
 
-def torch_lbfgs_time(X, model, iters):
-    """W1 in PyTorch: the same objective by autograd (float32, the CPU's threads), driven by
-    the same SciPy L-BFGS-B with the same options and starting point as aelab's fit.
+def torch_lbfgs_time(X, model, iters, threads=None):
+    """W1 in PyTorch: the same objective by autograd (float32, ``threads`` threads, default
+    PyTorch's own choice), driven by the same SciPy L-BFGS-B with the same options and
+    starting point as aelab's fit.
+
+    The objective's sums accumulate in float64, as aelab's partial sums are added: with
+    float32 sums, rounding in J stopped L-BFGS-B after 23 iterations here ("relative
+    reduction of f <= factr*epsmch"), far from the optimum.
 
     Returns (seconds, final objective, evaluations), or None without PyTorch.
     """
@@ -257,23 +272,29 @@ def torch_lbfgs_time(X, model, iters):
     Xt = torch.from_numpy(np.asarray(X, dtype=np.float32))
     rho, beta, lam = c.rho, c.beta, c.lam
     evals = {"n": 0}
+    default_threads = torch.get_num_threads()
+    torch.set_num_threads(threads or default_threads)
 
     def f(theta):
         evals["n"] += 1
         parts = np.split(theta.astype(np.float32), np.cumsum(sizes)[:-1])
         P = {k: torch.from_numpy(v.reshape(s)).requires_grad_()
              for k, v, s in zip(keys, parts, shapes)}
-        J = torch_sparse_objective(torch, Xt, P, rho, beta, lam)
+        J = torch_sparse_objective(torch, Xt, P, rho, beta, lam, total=torch.float64)
         J.backward()
         J = J.detach()
         g = np.concatenate([P[k].grad.numpy().ravel() for k in keys]).astype(np.float64)
         return float(J), g
 
     theta0 = np.concatenate([np.asarray(p0[k], dtype=np.float64).ravel() for k in keys])
-    t0 = time.perf_counter()
-    res = minimize(f, theta0, jac=True, method="L-BFGS-B",
-                   options={"maxiter": iters, "gtol": c.tol, "ftol": c.tol * 1e-3, "maxcor": 10})
-    return time.perf_counter() - t0, float(res.fun), evals["n"]
+    try:
+        t0 = time.perf_counter()
+        res = minimize(f, theta0, jac=True, method="L-BFGS-B",
+                       options={"maxiter": iters, "gtol": c.tol, "ftol": c.tol * 1e-3,
+                                "maxcor": 10})
+        return time.perf_counter() - t0, float(res.fun), evals["n"]
+    finally:
+        torch.set_num_threads(default_threads)
 
 
 def main(argv=None):
