@@ -161,6 +161,26 @@ def test_thread_settings():
             blocks.set_threads(bad)
 
 
+def test_the_core_count_is_read_again_only_after_a_few_seconds(monkeypatch):
+    reads = []
+    clock = [1000.0]
+    monkeypatch.setattr(blocks, "available_cores", lambda: reads.append(1) or 3)
+    monkeypatch.setattr(blocks, "_clock", lambda: clock[0])
+    monkeypatch.setitem(blocks._cores, "at", None)
+    blocks.set_threads(None)
+    assert [blocks.get_threads() for _ in range(50)] == [3] * 50
+    assert len(reads) == 1                       # not once per evaluation
+    monkeypatch.setattr(blocks, "available_cores", lambda: reads.append(1) or 1)
+    clock[0] += blocks._CORES_TTL + 0.1          # a quota lowered meanwhile is noticed
+    assert blocks.get_threads() == 1 and len(reads) == 2
+    blocks.set_threads(2)                        # an explicit setting wins
+    try:
+        assert blocks.get_threads() == 2
+    finally:
+        blocks.set_threads(None)
+        blocks._cores["at"] = None
+
+
 def test_float64_sigmoid_is_exact_and_quiet_at_the_extremes():
     z = np.array([-1000.0, -40.0, -1.0, 0.0, 2.0, 40.0, 1000.0])
     with warnings.catch_warnings():
