@@ -583,11 +583,12 @@ assert min(probe[k, 1] for k in K_VALUES) > acc_pixels + 0.02, \
 #
 # A change of k continues from the current filters (a **warm start**), and the annealing
 # runs again from 100 down to the new k. Because the filters are already trained, the panel
-# retrains for **4 epochs** instead of 12 (`warm_max_iter=4`): about a second on a free core
-# instead of three. We measured what that costs: going from k = 70 to k = 10, the median
+# retrains for **4 epochs** instead of 12 (`warm_max_iter=4`): about 1.3 s on a free core
+# instead of 3–4 s. We measured what that costs: going from k = 70 to k = 10, the median
 # spread after 4 warm epochs was 6.5 pixels, against 6.8 for a fresh 12-epoch k = 10 model
-# and 5.4 at k = 70, and the tiles are already whole digits; 12 warm epochs only reached 6.75
-# and left more dead units. The pictures update during training.
+# and 5.4 at k = 70, and the tiles are already whole digits. Twelve warm epochs reached 6.75:
+# three times the wait for a small further change (and 87 dead units against 82). The
+# pictures update during training.
 #
 # > If the panel is blank, you are reading a static copy: run the notebook in JupyterLab,
 # > Notebook 7 or Voilà.
