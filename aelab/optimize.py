@@ -77,7 +77,10 @@ def unpack(theta: np.ndarray, template: dict, keys) -> dict:
         ref = template[k]
         size = math.prod(ref.shape)
         piece = theta[start:start + size].reshape(ref.shape)
-        out[k] = asarray_like(piece, ref, dtype=ref.dtype)
+        # NumPy parameters need only a cast (a view for float64): asarray_like's namespace
+        # lookup cost 30 µs a call, twice per L-BFGS iteration.
+        out[k] = (piece.astype(ref.dtype, copy=False) if type(ref) is np.ndarray
+                  else asarray_like(piece, ref, dtype=ref.dtype))
         start += size
     return out
 

@@ -18,6 +18,7 @@ from aelab.backend import Workspace
 def small_shards(monkeypatch):
     """Shard and block sizes small enough that a test-sized batch is split many ways."""
     monkeypatch.setattr(blocks, "SHARD_WORK", 1.0)
+    monkeypatch.setattr(blocks, "BALANCE_WORK", 1.0)
     monkeypatch.setattr(blocks, "MIN_SHARD_ROWS", 16)
     monkeypatch.setattr(blocks, "BLOCK_BYTES", 1024)
     monkeypatch.setattr(blocks, "_threads", 2)
@@ -149,6 +150,8 @@ def test_shard_rows_respects_threads_size_and_minimum_rows():
         assert all(a.stop == b.start for a, b in zip(rows, rows[1:]))
         assert blocks.shard_rows(64, 784 * 1000) == [slice(0, 64)]  # a minibatch stays whole
         assert blocks.shard_rows(10_000, 2) == [slice(0, 10_000)]  # too little work
+        # A mid-sized batch gets one shard per thread: 10 000 × 64 → 25 is 16e6 multiply-adds.
+        assert blocks.shard_rows(10_000, 64 * 25) == [slice(0, 5000), slice(5000, 10_000)]
     finally:
         blocks.set_threads(None)
 
@@ -193,6 +196,28 @@ def test_float64_sigmoid_is_exact_and_quiet_at_the_extremes():
     assert a32.dtype == np.float32
     np.testing.assert_allclose(a32[1:-1], exact[1:-1], rtol=1e-6, atol=1e-7)
 
+
+@pytest.mark.parametrize("exp_form", [True, False], ids=["exp-form", "tanh-form"])
+def test_float32_sigmoid_forms_agree_with_float64_and_stay_quiet(monkeypatch, rng, exp_form):
+    # Which form runs depends on the processor (activations._avx512_tanh); both must be
+    # float32-accurate everywhere, including where e^{-z} overflows float32 (z < -88.7).
+    from aelab import activations
+
+    forms = {np.dtype(np.float64)} | ({np.dtype(np.float32)} if exp_form else set())
+    monkeypatch.setattr(activations, "_EXP_FORM", forms)
+    z = np.concatenate([rng.normal(scale=6.0, size=2000), [-1000.0, -100.0, -88.0, 0.0,
+                                                           88.0, 100.0, 1000.0]])
+    with np.errstate(over="ignore"):
+        exact = 1.0 / (1.0 + np.exp(-z))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = ACTIVATIONS["sigmoid"].f(np, z.astype(np.float32), inplace=True)
+    assert a.dtype == np.float32 and np.all((a >= 0) & (a <= 1))
+    # Both are within half a float32 step of 1 absolutely; the e^{-z} form is also
+    # relatively accurate far out in the lower tail, where ½(1 + tanh(z/2)) cancels.
+    np.testing.assert_allclose(a, exact, rtol=2e-6, atol=6e-8)
+    if exp_form:
+        np.testing.assert_allclose(a, exact, rtol=2e-6, atol=1e-37)
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_mul_df_is_g_times_the_derivative(name, rng):

@@ -66,6 +66,7 @@ def split(request, monkeypatch):
     if request.param == "blocks-and-shards":
         monkeypatch.setattr(blocks, "BLOCK_BYTES", 1024)
         monkeypatch.setattr(blocks, "SHARD_WORK", 1.0)
+        monkeypatch.setattr(blocks, "BALANCE_WORK", 1.0)
         monkeypatch.setattr(blocks, "MIN_SHARD_ROWS", 16)
         monkeypatch.setattr(blocks, "_threads", 2)
     else:
