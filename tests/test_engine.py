@@ -1,5 +1,4 @@
 """The engine's contract: the objective's formula, scikit-learn conventions, training control."""
-import warnings
 
 import numpy as np
 import pytest
