@@ -1615,7 +1615,8 @@ class Explorer:
         Like TensorFlow Playground's shareable URL: the model class and its hyperparameters as
         the controls now stand, which controls and views show, the data set by name (and the
         options it was loaded with), ``image_shape``, ``frame_interval``,
-        ``max_train_seconds``, ``warm_max_iter`` and ``layout``. The data and learned weights are not included.
+        ``max_train_seconds``, ``warm_max_iter`` and ``layout``. The data and learned weights
+        are not included.
 
         Returns
         -------
