@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 import aelab  # noqa: E402
 from aelab.backend import Workspace, blas_threads, get_namespace  # noqa: E402
 from aelab.datasets import load_mnist, natural_patches  # noqa: E402
+from benchmarks import targets  # noqa: E402
 
 
 def best_of(f, repeat=5, number=1):
@@ -164,11 +165,13 @@ def w3(backend, quick, rows):
 
 
 def w4(quick, rows):
-    """Explorer latency on notebook 02's panel (see benchmarks/bench_explorer.py)."""
+    """Explorer latency on notebooks 02, 04 and 05's panels (benchmarks/bench_explorer.py)."""
     from benchmarks import bench_explorer
 
     results = bench_explorer.main(["--quick"] if quick else [])
     for r in results:
+        if not r["scenario"].startswith("nb"):  # the first four are notebook 02's panel
+            r["scenario"] = "nb02 " + r["scenario"]
         rows.append((f"W4 Explorer {r['scenario']}: first frame", r["first"], None, ""))
         rows.append((f"W4 Explorer {r['scenario']}: final frame", r["final"], None,
                      f"{r['train']:.2f} s training"))
@@ -297,6 +300,11 @@ def torch_lbfgs_time(X, model, iters, threads=None):
         torch.set_num_threads(default_threads)
 
 
+def duration(t):
+    """``t`` seconds as a 9-character cell: milliseconds below 10 s, seconds above."""
+    return f"{t * 1e3:7.1f}ms" if t < 10 else f"{t:8.1f}s"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
@@ -322,17 +330,20 @@ def main(argv=None):
 
     print(f"\naelab benchmarks — backend {args.backend}, {os.cpu_count()} CPU(s), "
           f"numpy {np.__version__}\n")
-    print(f"| {'workload':<44} | {'aelab':>9} | {'limit':>9} | {'ratio':>5} | notes")
-    print(f"|{'-' * 46}|{'-' * 11}|{'-' * 11}|{'-' * 7}|------")
+    w = max(len(r[0]) for r in rows)
+    print(f"| {'workload':<{w}} | {'aelab':>9} | {'limit':>9} | {'ratio':>5} | notes")
+    print(f"|{'-' * (w + 2)}|{'-' * 11}|{'-' * 11}|{'-' * 7}|------")
     for name, t, limit, note in rows:
-        lim = f"{limit * 1e3:7.1f}ms" if limit else " " * 9
+        lim = duration(limit) if limit else " " * 9
         ratio = f"{t / limit:5.2f}" if limit else " " * 5
-        print(f"| {name:<44} | {t * 1e3:7.1f}ms | {lim} | {ratio} | {note}")
+        print(f"| {name:<{w}} | {duration(t)} | {lim} | {ratio} | {note}")
     if torch_rows:
         print("\n| PyTorch CPU, same model | aelab | torch | torch/aelab |")
         print("|---|---|---|---|")
         for name, a, t in torch_rows:
             print(f"| {name} | {a * 1e3:.1f} ms | {t * 1e3:.1f} ms | {t / a:.2f} |")
+    print("\nTargets (issue 5, a 2-core machine)\n")
+    print(targets.report(figures, quick=args.quick))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(figures, fh, indent=2, default=str)
