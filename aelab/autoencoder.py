@@ -607,10 +607,10 @@ class Autoencoder(TransformerMixin, BaseEstimator):
                 # A copy of the config whose k follows the schedule; transform keeps c.k.
                 c_train = SimpleNamespace(**vars(c))
 
-                def anneal(done, k0=c.k_start, k1=c.k):
+                def follow_schedule(done, k0=c.k_start, k1=c.k):
                     c_train.k = int(round(k0 + (k1 - k0) * min(1.0, 2.0 * done)))
 
-                c = c_train
+                c, anneal = c_train, follow_schedule
             params, n_iter, reason = run_minibatch(
                 lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c, ws), params, X,
                 method=c.optimizer, epochs=c.max_iter,

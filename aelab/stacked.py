@@ -446,11 +446,10 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         """Fit one layer's autoencoder on A; record its errors. True if the callback stopped."""
         init = ae.initial_params(A)
         before = _reconstruction_error(ae, init, A)
-        cb = None
-        if callback is not None:
-            def cb(progress):
-                return callback(Progress(progress.iteration, progress.loss, timer(), ae))
-        ae.fit(A, callback=cb)
+        def relay(progress):
+            return callback(Progress(progress.iteration, progress.loss, timer(), ae))
+
+        ae.fit(A, callback=None if callback is None else relay)
         xp = get_namespace(A)
         R = A - xp.mean(A, axis=0, keepdims=True)
         self.reconstruction_errors_.append({
