@@ -40,7 +40,6 @@ from __future__ import annotations
 import collections
 import html
 import math
-import numbers
 import struct
 import sys
 import threading
@@ -51,6 +50,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .validation import check_int, check_real
 
 __all__ = ["Explorer", "CONTROL_NAMES", "VIEW_NAMES"]
 
@@ -786,17 +787,11 @@ class Explorer:
         self.model = model
         self._control_names = self._check_names("controls", controls, CONTROL_NAMES)
         self._view_names = self._check_names("views", views, VIEW_NAMES)
-        if frame_interval is None or not (float(frame_interval) >= 0):
-            raise ValueError(f"frame_interval must be a number >= 0, got {frame_interval!r}")
-        self.frame_interval = float(frame_interval)
-        if max_train_seconds is not None and not float(max_train_seconds) > 0:
-            raise ValueError(f"max_train_seconds must be > 0 or None, got {max_train_seconds!r}")
-        self.max_train_seconds = None if max_train_seconds is None else float(max_train_seconds)
-        if warm_max_iter is not None and (isinstance(warm_max_iter, bool) or not isinstance(
-                warm_max_iter, numbers.Integral) or warm_max_iter < 1):
-            raise ValueError(f"warm_max_iter must be an integer >= 1 or None, "
-                             f"got {warm_max_iter!r}")
-        self.warm_max_iter = None if warm_max_iter is None else int(warm_max_iter)
+        # the library's validators: a TypeError for the wrong kind, a ValueError out of range
+        self.frame_interval = check_real("frame_interval", frame_interval, low=0.0)
+        self.max_train_seconds = check_real("max_train_seconds", max_train_seconds, low=0.0,
+                                            low_open=True, allow_none=True)
+        self.warm_max_iter = check_int("warm_max_iter", warm_max_iter, low=1, allow_none=True)
         if layout not in ("standard", "lecture"):
             raise ValueError(f"layout must be 'standard' or 'lecture', got {layout!r}")
         self.layout = layout

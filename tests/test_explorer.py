@@ -759,7 +759,14 @@ def test_warm_max_iter_round_trips_through_config(make, patches):
         again.close()
 
 
-@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
-def test_warm_max_iter_must_be_a_positive_integer(make, bad):
-    with pytest.raises(ValueError, match="warm_max_iter"):
-        make(warm_max_iter=bad)
+@pytest.mark.parametrize("name, bad, error", [
+    ("warm_max_iter", 0, ValueError), ("warm_max_iter", -1, ValueError),
+    ("warm_max_iter", 2.5, TypeError), ("warm_max_iter", True, TypeError),
+    ("warm_max_iter", "3", TypeError),
+    ("frame_interval", -0.1, ValueError), ("frame_interval", None, TypeError),
+    ("frame_interval", "fast", TypeError), ("frame_interval", float("nan"), ValueError),
+    ("max_train_seconds", 0, ValueError), ("max_train_seconds", "1", TypeError),
+])
+def test_pacing_settings_are_checked_with_their_name(make, name, bad, error):
+    with pytest.raises(error, match=name):
+        make(**{name: bad})
