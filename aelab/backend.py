@@ -10,6 +10,8 @@ Taught in notebooks/00-start-here.ipynb.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .blocks import blas_controller, map_shards, run_rowwise, shard_rows
@@ -39,7 +41,7 @@ def get_namespace(*arrays):
     -------
     xp : module
         ``numpy`` for NumPy arrays (NumPy's own module, so fast paths such as ``out=`` stay
-        available), otherwise the array's ``__array_namespace__()``.
+        available), ``cupy`` for CuPy arrays, otherwise the array's ``__array_namespace__()``.
     """
     spaces = []
     for a in arrays:
@@ -47,6 +49,9 @@ def get_namespace(*arrays):
             continue
         if isinstance(a, np.ndarray) or isinstance(a, np.generic):
             xp = np
+        elif type(a).__module__.split(".")[0] == "cupy":
+            # CuPy itself: its arrays gained __array_namespace__ only in CuPy 14
+            xp = sys.modules["cupy"]
         elif hasattr(a, "__array_namespace__"):
             xp = a.__array_namespace__()
         else:

@@ -73,6 +73,19 @@ def test_mixing_namespaces_is_refused(unit_data):
         get_namespace(unit_data, _strict(unit_data))
 
 
+def test_cupy_arrays_get_cupy_even_without_array_namespace(monkeypatch, unit_data):
+    """CuPy 13's arrays have no __array_namespace__; their module still names CuPy."""
+    import sys
+    import types
+
+    fake = types.ModuleType("cupy")
+    ndarray = type("ndarray", (), {"__module__": "cupy._core.core"})
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    assert get_namespace(ndarray()) is fake
+    with pytest.raises(TypeError, match="different libraries"):
+        get_namespace(ndarray(), unit_data)
+
+
 @pytest.mark.skipif(not available_backends()["cupy"], reason="CuPy with a CUDA device is not available here")
 def test_cupy_matches_numpy(unit_data):  # pragma: no cover - runs only on a GPU machine
     import cupy
