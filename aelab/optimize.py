@@ -116,6 +116,8 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
         The last accepted parameters (finite).
     n_iter : int
     reason : {"converged", "max_iter", "callback", "diverged"}
+        ``"converged"`` when SciPy met its tolerance or its line search could not decrease J
+        further; ``"max_iter"`` when it ran out of iterations (or of function evaluations).
     """
     keys = list(params0)
     state = {"theta": pack(params0, keys), "J": None, "it": 0}
@@ -139,10 +141,11 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
             f, state["theta"], jac=True, method="L-BFGS-B", callback=cb,
             options={"maxiter": max_iter, "gtol": tol, "ftol": tol * 1e-3, "maxcor": 10},
         )
-        state["theta"], reason = res.x, ("converged" if res.nit < max_iter else "max_iter")
-        state["it"] = res.nit
-        if res.status == 2 and "ABNORMAL" in str(res.message).upper():
-            reason = "converged"  # the line search found no further decrease
+        # status 0: a tolerance was met; 1: the iteration or evaluation limit; 2: the line
+        # search found no further decrease (in float32, typically at the optimum's noise
+        # floor), which is reported as converged
+        state["theta"], state["it"] = res.x, res.nit
+        reason = "max_iter" if res.status == 1 or res.nit >= max_iter else "converged"
     except _Stop as stop:
         reason = stop.reason
     return unpack(state["theta"], params0, keys), state["it"], reason

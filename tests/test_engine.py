@@ -279,3 +279,41 @@ def test_jacobian_norm_matches_finite_differences(unit_data):
             J = np.stack([(enc(x + 1e-6 * e) - enc(x - 1e-6 * e)) / 2e-6 for e in np.eye(8)], 1)
             assert m.jacobian_norm(unit_data)[i] == pytest.approx(np.linalg.norm(J), rel=1e-6)
         assert p["W1"].shape == (5, 8)
+
+
+def test_lbfgs_divergence_keeps_the_last_accepted_parameters():
+    """A non-finite J mid-run stops L-BFGS with "diverged" and returns its last iterate."""
+    from aelab.optimize import run_lbfgs
+
+    seen = []
+
+    from scipy.optimize import rosen, rosen_der
+
+    def fun(params):  # Rosenbrock's valley (dozens of iterations), NaN from evaluation 16 on
+        w = params["w"]
+        seen.append(w.copy())
+        return (rosen(w) if len(seen) <= 15 else float("nan")), {"w": rosen_der(w)}
+
+    accepted = []
+    params, n, reason = run_lbfgs(fun, {"w": np.zeros(4)}, max_iter=50, tol=1e-12,
+                                  on_iter=lambda it, p, J: accepted.append(p["w"].copy()))
+    assert reason == "diverged" and len(seen) == 16 and len(accepted) >= 3
+    assert np.array_equal(params["w"], accepted[-1]) and n == len(accepted)
+
+
+@pytest.mark.parametrize("status, nit, expected", [
+    (0, 7, "converged"), (2, 7, "converged"), (1, 7, "max_iter"), (1, 10, "max_iter"),
+    (0, 10, "max_iter"),
+])
+def test_lbfgs_reports_why_scipy_stopped(monkeypatch, status, nit, expected):
+    """Running out of function evaluations before max_iter is not convergence."""
+    from types import SimpleNamespace
+
+    from aelab import optimize
+
+    fake = SimpleNamespace(x=np.ones(2), nit=nit, status=status, message="", fun=0.0)
+    monkeypatch.setattr(optimize, "minimize", lambda *a, **k: fake)
+    params, n, reason = optimize.run_lbfgs(
+        lambda p: (0.0, {"w": p["w"]}), {"w": np.zeros(2)}, max_iter=10, tol=1e-6,
+        on_iter=lambda *a: False)
+    assert (reason, n) == (expected, nit) and np.array_equal(params["w"], np.ones(2))
