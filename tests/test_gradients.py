@@ -43,6 +43,12 @@ def test_every_combination_matches_central_differences(act, unit_data):
             continue
         r = aelab.check_gradient(_model(*combo), unit_data, step=1e-4)
         assert r < 1e-7, f"gradient wrong for {combo}: relative difference {r:.2e}"
+        if r >= 1e-9:
+            # Above the UFLDL bar at step 1e-4: central differences err by O(step²) times
+            # the third derivative (large near relu's kink, for top-k, for the contraction).
+            # A wrong gradient stays wrong at a smaller step; truncation error shrinks 100×.
+            r = aelab.check_gradient(_model(*combo), unit_data, step=1e-5)
+            assert r < 1e-9, f"gradient wrong for {combo}: {r:.2e} even at step 1e-5"
         worst, n = max(worst, r), n + 1
     assert n >= 96
 
