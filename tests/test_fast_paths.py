@@ -22,7 +22,7 @@ ACT = {
 
 
 def reference(X, p, act, out, lam, beta, rho, sparsity, tied):
-    """J and gradients, written the plainest way (untied/tied, mse, optional sparsity)."""
+    """J and gradients, written the plainest way (untied/tied, mse, KL/L1/L2 sparsity)."""
     f, df = ACT[act]
     g, dg = ACT[out]
     m = X.shape[0]
@@ -36,9 +36,15 @@ def reference(X, p, act, out, lam, beta, rho, sparsity, tied):
     if sparsity == "l2":
         J += beta * np.sum((rh - rho) ** 2)
         dH = dH + beta * 2 * (rh - rho) / m
+    elif sparsity == "l1":
+        J += beta * np.sum(np.abs(rh - rho))
+        dH = dH + beta * np.sign(rh - rho) / m
     elif sparsity == "kl":
-        J += beta * np.sum(rho * np.log(rho / rh) + (1 - rho) * np.log((1 - rho) / (1 - rh)))
-        dH = dH + beta * (-rho / rh + (1 - rho) / (1 - rh)) / m
+        # tanh units: the KL of the targets and means mapped from (−1, 1) to (0, 1)
+        lo = -1.0 if act == "tanh" else 0.0
+        r, q = (rho - lo) / (1 - lo), (rh - lo) / (1 - lo)
+        J += beta * np.sum(r * np.log(r / q) + (1 - r) * np.log((1 - r) / (1 - q)))
+        dH = dH + beta * (-r / q + (1 - r) / (1 - q)) / (1 - lo) / m
     d2 = dH * df(A2)
     gW1 = d2.T @ X + lam * p["W1"]
     if tied:
@@ -56,6 +62,8 @@ CONFIGS = [
     dict(act="tanh", out="linear", lam=1e-2, beta=0.0, rho=0.0, sparsity=None, tied=False),
     dict(act="relu", out="linear", lam=0.0, beta=0.5, rho=0.2, sparsity="l2", tied=True),
     dict(act="linear", out="tanh", lam=1e-3, beta=0.0, rho=0.0, sparsity=None, tied=True),
+    dict(act="sigmoid", out="linear", lam=1e-4, beta=0.4, rho=0.3, sparsity="l1", tied=False),
+    dict(act="tanh", out="sigmoid", lam=1e-3, beta=2.0, rho=-0.6, sparsity="kl", tied=True),
 ]
 
 
@@ -74,7 +82,7 @@ def split(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.parametrize("cfg", CONFIGS, ids=[c["act"] + "-" + c["out"] for c in CONFIGS])
+@pytest.mark.parametrize("cfg", CONFIGS, ids=[f"{c['act']}-{c['out']}-{c['sparsity']}" for c in CONFIGS])
 def test_engine_with_workspace_equals_the_plain_formula(cfg, rng, split):
     X = rng.uniform(0.05, 0.95, size=(300, 20))
     model = aelab.Autoencoder(12, activation=cfg["act"], output_activation=cfg["out"],
