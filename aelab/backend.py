@@ -42,6 +42,8 @@ def get_namespace(*arrays):
     xp : module
         ``numpy`` for NumPy arrays (NumPy's own module, so fast paths such as ``out=`` stay
         available), ``cupy`` for CuPy arrays, otherwise the array's ``__array_namespace__()``.
+
+    Taught in notebooks/00-start-here.ipynb.
     """
     spaces = []
     for a in arrays:
@@ -76,6 +78,8 @@ def to_numpy(x) -> np.ndarray:
 
     CuPy arrays go through ``.get()``; other array-API arrays through DLPack or the
     buffer protocol.
+
+    Taught in notebooks/00-start-here.ipynb.
     """
     if isinstance(x, np.ndarray):
         return x
@@ -120,6 +124,8 @@ def available_backends() -> dict:
     dict
         ``{"numpy": True, "cupy": bool, "array_api_strict": bool}``, where ``cupy`` is
         true only when CuPy imports *and* sees a CUDA device.
+
+    Taught in notebooks/00-start-here.ipynb.
     """
     found = {"numpy": True, "cupy": False, "array_api_strict": False}
     try:

@@ -36,6 +36,8 @@ def numerical_gradient(fun, theta, step=1e-4):
     Returns
     -------
     ndarray, shape (d,)
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
     """
     theta = np.array(theta, dtype=np.float64, copy=True)
     grad = np.empty_like(theta)
@@ -51,7 +53,10 @@ def numerical_gradient(fun, theta, step=1e-4):
 
 
 def relative_difference(a, b):
-    """‖a − b‖ / ‖a + b‖ (0 when both are zero)."""
+    """‖a − b‖ / ‖a + b‖ (0 when both are zero).
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
+    """
     a, b = np.ravel(to_numpy(a)), np.ravel(to_numpy(b))
     denom = np.linalg.norm(a + b)
     if denom == 0.0:
@@ -76,6 +81,8 @@ def check_gradient(model, X, params=None, step=1e-4):
     -------
     float
         The relative difference ‖g_num − g‖ / ‖g_num + g‖.
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb.
     """
     if params is None:
         params = model.params_ if hasattr(model, "params_") else model.initial_params(X)

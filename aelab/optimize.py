@@ -38,6 +38,8 @@ class TrainingDivergedWarning(RuntimeWarning):
 
     The model keeps the last parameters whose loss was finite. Lower the learning rate,
     the initial weight scale ε, or use L-BFGS.
+
+    Met in notebooks/00-start-here.ipynb (what the panel shows when training diverges).
     """
 
 
@@ -57,6 +59,8 @@ class Progress:
     model : estimator
         The model, whose ``params_`` already hold the current parameters, so a callback can
         draw filters or compute metrics mid-training. Return True to stop.
+
+    Taught in notebooks/02-sparse-autoencoder.ipynb (a ``callback`` that reports progress).
     """
 
     iteration: int

@@ -240,3 +240,21 @@ def test_ci_check_is_not_vacuous():
     assert ci_commands("#!/usr/bin/env bash\nset -euo pipefail\ncd \"$(dirname \"$0\")/..\"\n"
                        "python -m pytest\n") == ["python -m pytest"]
     assert ci_commands("python -m pytest -x\nextra step\n") != ["python -m pytest"]
+
+
+def test_every_public_docstring_names_a_notebook_that_exists():
+    """DESIGN: each public name's docstring names the notebook that teaches it."""
+    import inspect
+
+    import aelab
+
+    notebooks = {p.name for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")}
+    missing = []
+    for name in aelab.__all__:
+        obj = getattr(aelab, name)
+        if inspect.ismodule(obj):
+            continue
+        named = re.findall(r"notebooks/([\w.-]+\.ipynb)", inspect.getdoc(obj) or "")
+        if not named or not set(named) <= notebooks:
+            missing.append((name, named))
+    assert not missing
