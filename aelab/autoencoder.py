@@ -100,7 +100,9 @@ class Autoencoder(TransformerMixin, BaseEstimator):
     noise : {None, "mask", "gaussian"}, default None
         Input corruption for denoising: "mask" zeroes each input with probability
         ``noise_level``; "gaussian" adds N(0, noise_level²). The loss compares the
-        reconstruction with the clean input.
+        reconstruction with the clean input. Adam and SGD draw fresh noise for every
+        minibatch, as Vincent et al. do; L-BFGS needs one fixed objective, so it corrupts
+        the training set once (seeded) and fits that copy.
     noise_level : float >= 0, default 0.0
         Masking probability in [0, 1) or Gaussian standard deviation.
     contraction : float >= 0, default 0.0
@@ -110,7 +112,9 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         ``autoencoder`` package's convention). ``None`` uses UFLDL's uniform initialisation
         on ±√(6 / (n_in + n_out + 1)). Not to be confused with the whitening regulariser.
     optimizer : {"lbfgs", "adam", "sgd"}, default "lbfgs"
-        L-BFGS is full batch; Adam and SGD (with momentum) use minibatches.
+        L-BFGS is full batch; Adam and SGD (with momentum) use minibatches, and their
+        sparsity penalty uses each minibatch's mean activation ρ̂ (an estimate of the
+        training set's, noisier for small batches).
     max_iter : int >= 1, default 400
         L-BFGS iterations, or epochs for Adam and SGD.
     batch_size : int or None, default None
