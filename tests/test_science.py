@@ -102,6 +102,35 @@ def test_sparse_autoencoder_learns_localized_filters(ufldl):
     assert np.median(loc) > np.median(rand) + 0.15
 
 
+def _window_energy(W, side=28, window=10):
+    """Fraction of each (mean-removed) filter's energy inside its strongest window."""
+    out = []
+    for w in W:
+        e = (w.reshape(side, side) - w.mean()) ** 2
+        c = np.pad(np.cumsum(np.cumsum(e, 0), 1), ((1, 0), (1, 0)))  # summed-area table
+        s = c[window:, window:] - c[:-window, window:] - c[window:, :-window] + c[:-window, :-window]
+        out.append(s.max() / e.sum())
+    return np.array(out)
+
+
+def test_mnist_variant_learns_pen_strokes_at_its_sparsity():
+    """DESIGN's MNIST variant, 784 → 196 with ρ = 0.1, λ = 3e-3, β = 3, learns local strokes.
+
+    A 10 × 10 window holds 13% of a digit's pixels; random filters put 0.15 of their energy
+    in their best one, the variant's filters more than half after 100 iterations (measured:
+    0.55 on the first 1000 embedded digits, mean ρ̂ 0.107).
+    """
+    X = aelab.datasets.load_mnist(source="embedded")[0][:1000]
+    model = aelab.SparseAutoencoder(n_hidden=196, rho=0.1, lam=3e-3, beta=3.0, max_iter=100,
+                                    dtype="float32").fit(X)
+    rho_hat = model.transform(X).mean(axis=0)
+    assert abs(rho_hat.mean() - 0.1) < 0.15 * 0.1
+    assert np.all(np.abs(rho_hat - 0.1) < 0.5 * 0.1)
+    learned = np.median(_window_energy(model.components_))
+    random = np.median(_window_energy(model.initial_params(X)["W1"]))
+    assert learned > 0.45 and learned > random + 0.25
+
+
 def test_readme_figure_recipe_draws_the_filters(tmp_path, monkeypatch):
     """docs/figures.py (which makes the README's picture) runs and writes a PNG."""
     import importlib.util
