@@ -62,7 +62,7 @@ np.set_printoptions(precision=4, suppress=True)
 # | step | what | why |
 # | --- | --- | --- |
 # | 1 | subtract the patch's own mean | overall brightness says nothing about *structure*; without this, a unit would be wasted on "how bright is this patch" |
-# | 2 | clip at ±3 standard deviations (of all pixels) | a few extreme pixels would otherwise set the scale in step 3 and squeeze everything else into a narrow band |
+# | 2 | clip at ±3 standard deviations (of all pixels), then divide by 3σ | a few extreme pixels would otherwise set the scale and squeeze everything else into a narrow band; after the division every pixel lies in [−1, 1] |
 # | 3 | map [−1, 1] linearly onto **[0.1, 0.9]** | the decoder ends in a sigmoid, whose outputs live in (0, 1) |
 #
 # Why not map onto [0, 1]? A sigmoid only *approaches* 0 and 1: to output exactly 0 it would

@@ -177,8 +177,8 @@ fig.tight_layout()
 # * **The collapse comes about ten times earlier for sigmoid units than for tanh units.**
 #   Near zero, a sigmoid's slope is 1/4 while tanh's is 1, so a sigmoid unit needs weights
 #   roughly four times larger to produce the same change in its output, and every weight
-#   is penalised through its square. The right panel shows it: the trained sigmoid network
-#   has larger weights at every λ.
+#   is penalised through its square. The right panel shows it: below its collapse, the
+#   trained sigmoid network has the larger weights.
 #
 # So the *allowed* range of λ is the same for every activation, but the *useful* range is
 # not. It also depends on the scale of the data and on the number of examples and pixels
@@ -311,7 +311,7 @@ for beta, r, e in zip([0.0] + betas, beta_rho, beta_err):
 #   receives: 1/√64 = 0.125 for our hidden units. (LeCun et al. derive it for inputs
 #   scaled to zero mean and unit variance: it puts each unit's summed input in the
 #   steep, informative part of its nonlinearity);
-# * `epsilon=None`, the UFLDL default: uniform on ±√(6/(n_in + n_out + 1)), here ±0.27.
+# * `epsilon=None`, the UFLDL default: uniform on ±√(6/(n_in + n_out + 1)), here ±0.26.
 #
 # ### Why a tiny ε is a problem: the flat region around zero
 #
@@ -386,8 +386,8 @@ fig.tight_layout()
 # %% [markdown]
 # Read the four panels:
 #
-# * **SGD, ε = 0.001** (blue): a long plateau at the starting loss, about 0.44 (the
-#   variance of the data: the model outputs zero). With tanh units it takes about 20
+# * **SGD, ε = 0.001** (blue): a long plateau at the starting loss, about 0.45 (half the
+#   data's total variance, ½ Σⱼ var xⱼ: the model outputs zero). With tanh units it takes about 20
 #   epochs to leave it; with sigmoid units it never leaves in 40 epochs.
 # * **SGD, LeCun or UFLDL scale**: learning starts at once (slowly for sigmoid units,
 #   whose slope at zero is only 1/4).

@@ -124,9 +124,9 @@ for ax, label in zip(axes, ["PCA components", "AE encoder (λ = 1e-4)", "AE deco
 plt.tight_layout()
 
 # %% [markdown]
-# PCA's components come ordered, from the broad "average-digit" contrast to finer patterns. The
-# autoencoder's vectors are blends of them with no order: its objective only cares about the
-# *subspace*, and nothing singles out one basis of it.
+# PCA's components come ordered, from broad contrasts (the directions in which the digits differ
+# most) to finer patterns. The autoencoder's vectors are blends of them with no order: its
+# objective only cares about the *subspace*, and nothing singles out one basis of it.
 
 # %% [markdown]
 # ### How the subspaces converge, and why λ = 0 leaves the encoder behind
@@ -365,7 +365,7 @@ check_leftovers(share_weights, share_data)
 #
 # To fit a one-core Binder, the nonlinear models get 120 L-BFGS iterations and the linear one
 # 200, in float32 (about twice as fast as float64 here, and the pictures are the same). UFLDL's
-# version (all 60 000 training images, 196 units, 400 iterations) takes tens of minutes; the
+# version (the first 10 000 training images, 196 units, 400 iterations) takes about a minute; the
 # features are sharper but of the same kinds.
 
 # %%
@@ -419,7 +419,8 @@ for name, m in models.items():
 # %% [markdown]
 # **Reading the figure.**
 #
-# * **PCA** (lower left): global, ordered patterns — first a blurry average digit, then ever
+# * **PCA** (lower left): global, ordered patterns — first a broad loop, the direction in which
+#   digits vary most (a 0 against a 1, roughly; the mean digit itself was removed), then ever
 #   finer ripples, like a Fourier basis shaped to digits. Every pixel matters in every
 #   component.
 # * **Sparse autoencoder** (upper left): each unit draws something recognisable — a pen
@@ -534,8 +535,8 @@ check_blank(n_blank, max_blank_grad)
 # and runs L-BFGS to convergence. To make that quick, the panel trains on **centred** digits
 # (each pixel's mean over the data set removed). Nothing is lost: the model has biases that
 # could absorb the mean, and PCA centres the data anyway, so the subspace to find is the same.
-# What changes is the optimisation. Every raw digit carries the same mean image, about 0.3 on
-# every pixel, and the weights and biases have to untangle it from the directions that vary;
+# What changes is the optimisation. Every raw digit carries the same mean image (0 at the
+# border, up to 0.76 in the middle strokes, 0.3 on average), and the weights and biases have to untangle it from the directions that vary;
 # that makes the problem badly conditioned. Centred, L-BFGS needs about a third of the
 # iterations, as the next cell measures, and a slider move answers in about a second.
 #

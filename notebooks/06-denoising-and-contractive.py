@@ -73,7 +73,9 @@ _one_blas_thread = threadpool_limits(limits=1, user_api="blas")
 # | `"gaussian"` | N(0, σ²) is added to it | σ, the standard deviation |
 #
 # Masking is "dropout on the input": the network must fill in what is missing from what is
-# left. Gaussian noise spoils every pixel a little, and may push values outside [0, 1]; the
+# left. (Vincent et al. 2008 zeroed a fixed number νd of the d pixels, chosen at random for
+# each example; removing each pixel independently with probability ν removes νd on average
+# and is the form most libraries use.) Gaussian noise spoils every pixel a little, and may push values outside [0, 1]; the
 # library does not clip them.
 #
 # **✎ Exercise 1.** Write `corrupt(X, kind, level, rng)` returning a corrupted copy of X

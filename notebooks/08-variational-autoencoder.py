@@ -532,8 +532,10 @@ check_mean_sigma(mean_sigma)
 #   different kind. β Σⱼ KL(ρ ‖ ρ̂ⱼ) compares *average* activations over the whole training set
 #   with a target: it constrains a statistic of the population, and any single image may have any
 #   code. The VAE's KL acts on **each image's code distribution**, pulling its mean towards 0 and
-#   its spread towards 1. Its μ² part is an ℓ2 penalty on the code (the `sparsity="l2"` activity
-#   penalty has the same form); its σ² − 1 − log σ² part is new, and keeps the code noisy.
+#   its spread towards 1. Its μ² part is an ℓ2 penalty on each image's code, (1/m) Σᵢ ‖μᵢ‖²
+#   (weight decay on the activations, not `sparsity="l2"`, which penalises only the population
+#   mean (ρ̂ − ρ)² and which the biases can absorb, as notebook 04's exercise 4 shows); its
+#   σ² − 1 − log σ² part is new, and keeps the code noisy.
 # * **Gaussian decoder and β.** With `decoder="gaussian"` and fixed s, −log p(x|z) is
 #   ‖x − x̂‖²/(2s²) + const, so the objective is (1/s²)·[½‖x − x̂‖² + β s²·KL] + const: a
 #   squared-error autoencoder with a noisy code and a KL penalty of weight βs². Choosing s is
