@@ -502,6 +502,9 @@ print(f"mean ρ̂ = {rho_hat_b0.mean():.3f},  mean lifetime sparsity = {sparsity
 # %%
 def check_exercise_4(model_b0, rho_hat_b0, sparsity_b0):
     assert model_b0.beta == 0, f"train with beta=0.0 (this model has beta={model_b0.beta})"
+    assert model_b0.max_iter == 200 and model_b0.lam == model.lam, (
+        f"keep the other settings: max_iter=200 and the default lam={model.lam} (this model "
+        f"has max_iter={model_b0.max_iter}, lam={model_b0.lam})")
     H = model_b0.transform(X_live)
     assert np.shape(rho_hat_b0) == (model_b0.n_hidden,), (
         f"rho_hat_b0 should hold one mean per hidden unit, shape ({model_b0.n_hidden},); got "
@@ -547,14 +550,24 @@ print(f"‖W₁‖ = {w_norm_big:.2g} (λ = 1e-4 gave {np.linalg.norm(model.para
 
 # %%
 def check_exercise_5(model_big, w_norm_big, err_big):
-    assert model_big.lam >= 1e-3, f"use lam=1e-3 (this model has lam={model_big.lam})"
+    assert np.isclose(model_big.lam, 1e-3), f"use lam=1e-3 (this model has lam={model_big.lam})"
+    assert model_big.max_iter == 200 and model_big.beta == model.beta, (
+        f"keep the other settings: max_iter=200 and the default beta={model.beta} (this model "
+        f"has max_iter={model_big.max_iter}, beta={model_big.beta})")
     assert np.isclose(w_norm_big, np.linalg.norm(model_big.params_["W1"])), (
         "w_norm_big should be np.linalg.norm(model_big.params_['W1'])")
     assert np.isclose(err_big, reconstruction_error(X_live, model_big.reconstruct(X_live))), (
         "err_big should be reconstruction_error(X_live, model_big.reconstruct(X_live))")
-    print(f"✓ Measured correctly. The weights have collapsed (‖W₁‖ = {w_norm_big:.1g}) and the "
-          f"model reconstructs every patch as the average patch: error {err_big:.4f} against "
-          f"{err_mean:.4f}. Every unit is dead.")
+    collapsed = w_norm_big < 0.1 and err_big < 1.01 * err_mean
+    assert collapsed or err_big < 0.99 * err_mean, "unreachable: an error above the mean's"
+    if collapsed:
+        print(f"✓ Measured correctly. The weights have collapsed (‖W₁‖ = {w_norm_big:.1g}) and "
+              f"the model reconstructs every patch as the average patch: error {err_big:.4f} "
+              f"against {err_mean:.4f}. Every unit is dead.")
+    else:  # a different data set or machine can leave it just short of the collapse
+        print(f"✓ Measured correctly. ‖W₁‖ = {w_norm_big:.2g} and error {err_big:.4f} against "
+              f"{err_mean:.4f} for the average patch: close to, but not yet at, the collapse; "
+              f"try lam=2e-3 to see it happen.")
 
 
 check_exercise_5(model_big, w_norm_big, err_big)
