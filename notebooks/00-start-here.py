@@ -41,8 +41,11 @@
 # | **02-sparse-autoencoder** | the classic sparse autoencoder built step by step, with gradient checks; edge filters appear on natural images |
 # | **03-choosing-hyperparameters** | what λ, β, ρ, ε and the hidden size do, and what values to try, answered by experiment |
 # | **04-autoencoders-and-pca** | why a linear autoencoder finds the same subspace as PCA, and what nonlinearity and sparsity add |
+# | **05-k-sparse-autoencoders** | sparsity by keeping the k largest activations; how k sets the scale of the features; dead units and annealing |
+# | **06-denoising-and-contractive** | robustness by corrupting the input or by penalising the encoder's Jacobian, and how the two are related |
+# | **07-stacked-autoencoders** | greedy layer-wise pretraining of a deep network, then fine-tuning it as a classifier |
+# | **08-variational-autoencoder** | a probabilistic code: the reparameterisation trick, the KL term, sampling new digits |
 #
-# Later notebooks build on these (k-sparse, denoising and contractive autoencoders).
 # Take them in order: each one assumes the ideas of the ones before.
 #
 # Each notebook starts with its learning goals, ends with a summary, and has **exercises**.

@@ -301,6 +301,91 @@ for beta, r, e in zip([0.0] + betas, beta_rho, beta_err):
 # units. So a β copied from a different set-up is a starting point, not an answer.
 
 # %% [markdown]
+# ### The shape of the penalty: KL, ℓ1 or ℓ2
+#
+# The KL divergence is one way to say "keep ρ̂ⱼ near ρ". `sparsity=` offers two others, and
+# their shapes, not only β, decide how a model behaves:
+#
+# | `sparsity` | φ(ρ̂ⱼ) | its slope φ′ | pull on a unit far from / near the target |
+# | --- | --- | --- | --- |
+# | `"kl"` | ρ log(ρ/ρ̂) + (1−ρ) log((1−ρ)/(1−ρ̂)) | −ρ/ρ̂ + (1−ρ)/(1−ρ̂) | unbounded as ρ̂ → 0 or 1 / smooth, fading |
+# | `"l2"` | (ρ̂ − ρ)² | 2(ρ̂ − ρ) | bounded / fades linearly to 0 |
+# | `"l1"` | \|ρ̂ − ρ\| | ±1 | the same everywhere / jumps from −1 to +1 at ρ |
+#
+# All three act on a unit's *average* activation over the data. That is a different thing
+# from the ℓ1 penalty of **sparse coding** (Olshausen and Field), λ Σᵢ ‖hᵢ‖₁ on *each*
+# example's code, which asks every single code to have few non-zero entries; notebook 05's
+# k-sparse autoencoder enforces that per-example sparsity directly.
+
+# %%
+r_hat = np.linspace(0.002, 0.3, 400)
+rho_s = 0.05
+shapes = {
+    "kl": rho_s * np.log(rho_s / r_hat) + (1 - rho_s) * np.log((1 - rho_s) / (1 - r_hat)),
+    "l2": (r_hat - rho_s) ** 2,
+    "l1": np.abs(r_hat - rho_s),
+}
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+for name, phi in shapes.items():
+    axes[0].plot(r_hat, phi, label=name)
+    axes[1].plot(r_hat[1:], np.diff(phi) / np.diff(r_hat), label=name)
+axes[0].set_ylabel("φ(ρ̂)")
+axes[1].set_ylabel("slope φ′(ρ̂)")
+axes[1].set_ylim(-5, 5)
+for ax in axes:
+    ax.axvline(rho_s, color="k", ls="--", lw=0.8)
+    ax.set_xlabel("mean activation ρ̂ (target ρ = 0.05, dashed)")
+    ax.legend(fontsize=8)
+fig.tight_layout()
+
+# %% [markdown]
+# Now train the three on the same patches (sigmoid units, ρ = 0.05, each with a β that
+# reaches the target), and the ℓ1 form a second time with Adam instead of L-BFGS:
+
+# %%
+forms = {
+    "kl, β = 3, L-BFGS": dict(sparsity="kl", beta=3.0),
+    "l2, β = 10, L-BFGS": dict(sparsity="l2", beta=10.0),
+    "l1, β = 0.1, L-BFGS": dict(sparsity="l1", beta=0.1),
+    "l1, β = 0.1, Adam": dict(sparsity="l1", beta=0.1, optimizer="adam", learning_rate=1e-2,
+                              batch_size=100, max_iter=60),
+}
+results = {}
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+for ax, (name, kw) in zip(axes, forms.items()):
+    m = aelab.SparseAutoencoder(rho=0.05, **{"max_iter": 150, **kw}).fit(X_train)
+    rho_hat = mean_activation(m.transform(X_train))
+    J = m.objective(X_train)[0]
+    print(f"{name:20s} ρ̂ {rho_hat.mean():.3f} ± {rho_hat.std():.4f}, J = {J:.3f}, test "
+          f"error {test_error(m):.3f}  ({m.n_iter_} iterations, {m.stop_reason_})")
+    aelab.plot_filters(m, ax=ax, title=name)
+    results[name] = J, test_error(m)
+fig.tight_layout()
+# what the text below says: L-BFGS is stuck on the ℓ1 kink near the mean-patch error
+assert results["l1, β = 0.1, L-BFGS"][1] > 0.9 * baseline > results["kl, β = 3, L-BFGS"][1]
+assert results["l1, β = 0.1, Adam"][0] < results["l1, β = 0.1, L-BFGS"][0]
+
+# %% [markdown]
+# * **KL and ℓ2** both reach the target and both learn edges. The ℓ2 units settle a little
+#   above it (ρ̂ ≈ 0.053: the pull fades near ρ, so the reconstruction's wish for more
+#   activity wins a little) and pay less reconstruction error for that.
+# * **ℓ1 with L-BFGS** pins every unit's ρ̂ at exactly 0.05, keeps filters that still look
+#   like the random ones it started from, and reconstructs no better than the mean patch
+#   (test error ≈ 0.40). L-BFGS says "converged", but only because J
+#   stopped decreasing: its steps assume a smooth J, and the kink of |ρ̂ − ρ| at ρ̂ = ρ holds
+#   each unit in place (a move either way costs β at once, whatever the reconstruction would
+#   gain). It is stuck, not at the minimum: compare its J with Adam's.
+# * **ℓ1 with Adam** gets past the kink by small noisy minibatch steps and reaches a far
+#   lower J and edge filters.
+#
+# So the smooth forms suit L-BFGS; the ℓ1 form needs a (sub)gradient method. That is one
+# reason the UFLDL exercise, built around L-BFGS, uses the KL.
+#
+# **Try it:** give the ℓ1 model β = 0.01. Its pull is then too weak to bring the units down
+# to ρ at all (ρ̂ stays near 0.19): with a constant slope there is no β that is gentle far
+# away and firm near the target, as the KL is.
+
+# %% [markdown]
 # ## 5. ε, the initial weight scale
 #
 # Training starts from random weights drawn from N(0, ε²). aelab offers three common
