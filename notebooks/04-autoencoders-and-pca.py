@@ -266,7 +266,29 @@ fig.colorbar(im, ax=axes, shrink=0.8, label="weight on the component");
 # %% [markdown]
 # On the left, every autoencoder unit mixes several principal components: not PCA itself, but
 # its rows have unit length and are orthogonal, so R is a rotation. On the right, the λ = 0
-# decoder's mixing matrix has rows of different lengths: a general invertible C.
+# decoder's mixing matrix has rows of different lengths: a general invertible C. (Factor
+# analysis has the same freedom: with independent Gaussian factors, any rotation of the
+# loadings fits the data exactly as well, so its factors too are defined only up to a
+# rotation. A Gaussian is the one distribution that looks the same after every rotation.)
+#
+# **Why tie the weights?** With C orthogonal, C⁻¹ = Cᵀ, so W₁ = CᵀV and W₂ = VᵀC = W₁ᵀ: the
+# weight-decayed optimum has *tied* weights of its own accord. A decoder that is the transpose
+# of a (nearly) orthonormal encoder is its inverse on the code subspace, which is why tying
+# W₂ = W₁ᵀ (`tied=True`) costs a linear autoencoder nothing and halves its parameters. The
+# k-sparse autoencoder of notebook 05 and the contractive one of notebook 06 tie their weights
+# for this reason. The two models above say how close they come:
+
+# %%
+tie_gap = {}
+for name, m in [("λ = 1e-4", lin), ("λ = 0", lin0)]:
+    W1_m, W2_m = m.params_["W1"], m.params_["W2"]
+    tie_gap[name] = np.linalg.norm(W2_m - W1_m.T) / np.linalg.norm(W1_m)
+    print(f"{name}: ‖W₂ − W₁ᵀ‖ / ‖W₁‖ = {tie_gap[name]:.4f}")
+assert tie_gap["λ = 1e-4"] < 0.01 < tie_gap["λ = 0"]
+
+# %% [markdown]
+# With weight decay the decoder is the encoder's transpose to a few parts in ten thousand;
+# without it nothing ties them, and they differ by about as much as the weights themselves.
 #
 # ### ✎ Exercise 2 — the price of a mixing
 #

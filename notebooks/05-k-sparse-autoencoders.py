@@ -104,6 +104,16 @@ print(f"train {Xc_train.shape}, test {Xc_test.shape}, "
 # $H = Z \odot M$ (M holds 1 for the k largest entries of each row), $\hat X = HW + b'$.
 # `aelab.KSparseAutoencoder` is this model: linear units, tied weights, squared error.
 #
+# **A relative of sparse coding.** Sparse coding (Olshausen and Field 1996) looks for a
+# dictionary W and, for *each* example, a code h with few non-zero entries that reconstructs
+# it, x ≈ Wᵀh, by solving an optimisation problem per example (an ℓ1 penalty λ‖h‖₁, or at most
+# k non-zeros). It has no encoder: finding h is an iterative search. The k-sparse autoencoder
+# replaces that search with one matrix product and a top-k selection, a *parametric* encoder
+# trained together with the dictionary. That is one guess instead of a search, so its codes
+# are cheaper and a little worse at reconstruction, but new examples are encoded at once.
+# Notice too that this sparsity is per example (each code has exactly k active units),
+# unlike the KL penalty of notebooks 02 and 03, which only fixes each unit's average.
+#
 # A quick look before we build it ourselves: one example, one gradient. The gradient of the
 # hidden bias b has one entry per unit; count how many are non-zero.
 

@@ -705,6 +705,12 @@ assert share["contractive γ = 0.1"][4] > share["weight decay λ = 0.01"][4] + 0
 # criterion penalises the Jacobian of the whole reconstruction on average, while the
 # contractive penalty targets the Jacobian of the encoder, exactly and without sampling.
 #
+# The same idea reaches beyond autoencoders. A classifier whose output changes sharply under
+# a tiny, well-chosen change of the input is fragile: that is what an *adversarial example*
+# exploits. Penalising the Jacobian of a supervised network's layers (∂h/∂x, as here, or of
+# its output) makes it locally flat around the training data, one of the early defences
+# against such examples (Gu and Rigazio 2014 stacked contractive penalties for this).
+#
 # **Try it:** add `tied=False` to `CAE` and train γ = 0.3 again. The reconstruction gets better
 # and the Jacobian norm smaller, but look at `params_["W1"]` and `params_["W2"]`: the
 # encoder weights have shrunk and the decoder's have grown, the escape route described above.

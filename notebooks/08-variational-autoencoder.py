@@ -543,6 +543,11 @@ check_mean_sigma(mean_sigma)
 # * **PCA** (notebook 04): a VAE whose encoder and decoder are linear, with a Gaussian decoder,
 #   is probabilistic PCA (Tipping and Bishop 1999), whose maximum-likelihood solution spans the
 #   principal subspace — the same place the linear autoencoder ended up.
+# * **Adversarial autoencoder** (Makhzani et al. 2015): keep the idea of matching the codes to
+#   a prior, but replace the KL term by a discriminator network that learns to tell codes from
+#   prior samples while the encoder learns to fool it (the trick of GANs). It needs no
+#   closed-form KL, so the prior can be any distribution one can sample from, but training is
+#   the two-player game of a GAN. `aelab` does not implement it.
 
 # %%
 s, n_px = 0.5, X_train.shape[1]
