@@ -141,14 +141,14 @@ def print_table(results, eval_ms, n_patches, max_iter=400, bare=None):
     if bare is not None:
         print(f"the same warm retrain without the panel: {bare[0]:.2f} s for {bare[1]} "
               f"iterations ({1e3 * bare[0] / max(bare[1], 1):.1f} ms/iter)")
-    print_rows(results, 22)
+    print_rows(results, 27)
     print()
     print(f"targets: first frame <= {FIRST_FRAME_TARGET} s, final frame <= {FINAL_FRAME_TARGET} s")
     for r in results:
         ok_first = "ok" if r["first"] <= FIRST_FRAME_TARGET else "MISSED"
         ok_final = "ok" if r["final"] <= FINAL_FRAME_TARGET else "MISSED"
         drawing = r["render_ms"] * r["frames"] / 1e3
-        print(f"  {r['scenario']:<22} first {ok_first:<6} final {ok_final:<6} "
+        print(f"  {r['scenario']:<27} first {ok_first:<6} final {ok_final:<6} "
               f"(final {r['final']:.2f} s: fit {r['train']:.2f} s, of which ~{drawing:.2f} s "
               f"drawing {r['frames']:.0f} frames)")
 
@@ -192,10 +192,10 @@ def main(argv=None):
 
     results = []
     try:
-        results.append(summarize("warm (λ, β, ρ)", measure(panel, warm)))
-        results.append(summarize("while training", measure(
+        results.append(summarize("nb02 warm (λ, β, ρ)", measure(panel, warm)))
+        results.append(summarize("nb02 while training", measure(
             panel, [("lam", v) for v in lams], in_flight_delay=0.5)))
-        results.append(summarize("fresh (hidden size)", measure(panel, hidden)))
+        results.append(summarize("nb02 fresh (hidden size)", measure(panel, hidden)))
         bare = bare_fit_seconds(model, X, lams[0])
     finally:
         panel.close()
@@ -205,7 +205,7 @@ def main(argv=None):
                             key=None, max_train_seconds=args.budget)
     try:
         budget_panel.wait()
-        results.append(summarize(f"warm, budget {args.budget:g} s",
+        results.append(summarize(f"nb02 warm, budget {args.budget:g} s",
                                  measure(budget_panel, warm)))
     finally:
         budget_panel.close()

@@ -171,8 +171,6 @@ def w4(quick, rows):
 
     results = bench_explorer.main(["--quick"] if quick else [])
     for r in results:
-        if not r["scenario"].startswith("nb"):  # the first four are notebook 02's panel
-            r["scenario"] = "nb02 " + r["scenario"]
         rows.append((f"W4 Explorer {r['scenario']}: first frame", r["first"], None, ""))
         rows.append((f"W4 Explorer {r['scenario']}: final frame", r["final"], None,
                      f"{r['train']:.2f} s training"))
