@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 
+# Every notebook kernel inherits this: an unannounced ConvergenceWarning (a model that ran out
+# of iterations outside an ``aelab.fixed_budget()`` block) is an error in the notebook run.
+# The tests themselves see it as an ordinary warning (pyproject's filterwarnings).
+os.environ.setdefault("AELAB_CONVERGENCE", "error")
+
 NOTEBOOK_MEMORY_LIMIT_MB = int(os.environ.get("AELAB_NOTEBOOK_MEMORY_LIMIT_MB", "1536"))
 _PEAKS: dict = {}
 

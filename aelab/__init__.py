@@ -1,5 +1,7 @@
 """aelab: the library behind an interactive course on autoencoders."""
 from . import datasets, exercises, metrics, pca
+from .convergence import ConvergenceWarning, fixed_budget
+from .convergence import strict_from_environment as _strict_from_environment
 from .autoencoder import Autoencoder
 from .backend import available_backends, get_namespace, to_numpy
 from .gradcheck import check_gradient, numerical_gradient, relative_difference
@@ -26,6 +28,9 @@ from .plotting import (
 )
 
 __version__ = "0.1.0"
+
+# The notebook test run sets AELAB_CONVERGENCE=error: an unannounced budget stop fails it.
+_strict_from_environment()
 
 
 def __getattr__(name):
@@ -57,6 +62,8 @@ __all__ = [
     "pca",
     "Progress",
     "TrainingDivergedWarning",
+    "ConvergenceWarning",
+    "fixed_budget",
     "check_gradient",
     "numerical_gradient",
     "relative_difference",

@@ -36,6 +36,7 @@ from sklearn.exceptions import NotFittedError
 from .activations import ACTIVATIONS, get_activation
 from .backend import NO_WORKSPACE, Workspace, asarray_like, blas_threads, colsum, get_namespace, is_numpy
 from .losses import LOSSES, NEEDS_PREACTIVATION
+from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .penalties import contraction_penalty, sparsity_penalty, weight_decay
 from .validation import (
@@ -124,7 +125,13 @@ class Autoencoder(TransformerMixin, BaseEstimator):
     momentum : float in [0, 1), default 0.9
         SGD momentum μ, and Adam's β₁.
     tol : float >= 0, default 1e-9
-        L-BFGS stopping tolerance on the projected gradient.
+        L-BFGS stopping tolerance on the projected gradient (and, divided by 1000, on the
+        relative decrease of J). For Adam and SGD: the relative decrease of the epoch's mean
+        loss that counts as progress.
+    n_iter_no_change : int >= 1 or None, default 10
+        Adam and SGD stop as converged after this many epochs without progress (see
+        ``tol``), as scikit-learn's ``MLPClassifier`` does; with ``k_start`` not before the
+        annealing has ended. None always runs ``max_iter`` epochs. Ignored by L-BFGS.
     seed : int or None, default 0
         Seeds the initial weights, the minibatch order and the corruption noise.
     dtype : {"float64", "float32"}, default "float64"
@@ -146,6 +153,10 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         Iterations (epochs) run by the last ``fit``.
     stop_reason_ : str
         "converged", "max_iter", "callback" or "diverged".
+    converged_ : bool
+        Whether the last ``fit`` stopped on its tolerance. When it stops on ``max_iter``
+        instead, ``fit`` warns with ``ConvergenceWarning`` (silenced by
+        :func:`aelab.fixed_budget` where the budget is the point).
     warm_started_ : bool
         Whether the last ``fit`` continued from previous parameters.
 
@@ -180,6 +191,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         learning_rate=1e-3,
         momentum=0.9,
         tol=1e-9,
+        n_iter_no_change=10,
         seed=0,
         dtype="float64",
         warm_start=False,
@@ -207,6 +219,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
         self.seed = seed
         self.dtype = dtype
         self.warm_start = warm_start
@@ -262,6 +275,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         c.learning_rate = check_real("learning_rate", self.learning_rate, 0.0, low_open=True)
         c.momentum = check_real("momentum", self.momentum, 0.0, 1.0, high_open=True)
         c.tol = check_real("tol", self.tol, 0.0)
+        c.n_iter_no_change = check_int("n_iter_no_change", self.n_iter_no_change, 1,
+                                       allow_none=True)
         c.seed = check_int("seed", self.seed, 0, allow_none=True)
         c.dtype = check_choice("dtype", self.dtype, _DTYPES)
         c.warm_start = check_bool("warm_start", self.warm_start)
@@ -591,8 +606,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self.params_ = params
         self.n_iter_ = n_iter
         self.stop_reason_ = reason
+        self.converged_ = reason == "converged"
         if reason == "diverged":
             warn_diverged(type(self).__name__, n_iter)
+        warn_if_unconverged(self, reason, n_iter,
+                            "iterations" if c.optimizer == "lbfgs" else "epochs")
         return self
 
     def _run(self, X, params, c, on_iter):
@@ -622,7 +640,9 @@ class Autoencoder(TransformerMixin, BaseEstimator):
                 learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,
                 on_iter=on_iter,
                 corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
-                before_batch=anneal,
+                before_batch=anneal, tol=c.tol, n_iter_no_change=c.n_iter_no_change,
+                # the annealing of k ends half-way through the budget
+                min_epochs=(c.max_iter + 1) // 2 if anneal is not None else 0,
             )
         return params, n_iter, reason
 

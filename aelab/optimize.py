@@ -156,7 +156,8 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
 
 
 def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate, momentum,
-                  rng, on_iter, corrupt=None, before_batch=None):
+                  rng, on_iter, corrupt=None, before_batch=None, tol=0.0,
+                  n_iter_no_change=None, min_epochs=0):
     """Adam or SGD with momentum over seeded, shuffled minibatches.
 
     Parameters
@@ -176,6 +177,15 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     before_batch : callable ``(fraction_done) -> None``, optional
         Called before each batch with the fraction of all batches done so far, in [0, 1):
         the hook for schedules such as the k-sparse autoencoder's annealing of k.
+    tol : float >= 0, default 0.0
+        Relative improvement of the epoch's mean loss that counts as progress.
+    n_iter_no_change : int or None, default None
+        Stop as ``"converged"`` once this many epochs in a row fail to lower the best epoch
+        loss by more than ``tol``·|best| (scikit-learn's ``MLPClassifier`` rule, relative).
+        None runs the whole budget, which then ends as ``"max_iter"``.
+    min_epochs : int, default 0
+        Epochs before the rule may stop training (a schedule still changing the objective,
+        such as the annealing of k, must finish first).
 
     Returns
     -------
@@ -193,6 +203,7 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     epoch = 0
     total_batches = epochs * -(-m // batch_size)
     J_start = None
+    best, stale = math.inf, 0
     for epoch in range(1, epochs + 1):
         order = asarray_like(rng.permutation(m), X) if m > batch_size else None
         total, count, diverged = 0.0, 0, False
@@ -237,9 +248,18 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
             epoch -= 1
             break
         last_good = {k: xp.asarray(v, copy=True) for k, v in params.items()}
-        if on_iter(epoch, params, total / max(count, 1)):
+        mean_loss = total / max(count, 1)
+        if on_iter(epoch, params, mean_loss):
             reason = "callback"
             break
+        if n_iter_no_change is not None:
+            if best == math.inf or mean_loss < best - tol * abs(best):
+                best, stale = mean_loss, 0
+            else:
+                stale += 1
+            if stale >= n_iter_no_change and epoch >= min_epochs and epoch < epochs:
+                reason = "converged"
+                break
     return params, epoch, reason
 
 

@@ -38,6 +38,7 @@ from .activations import ACTIVATIONS
 from .autoencoder import Autoencoder
 from .backend import asarray_like, colsum, get_namespace, to_numpy
 from .backend import blas_threads
+from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .validation import check_bool, check_choice, check_data, check_int, check_real
 
@@ -121,6 +122,9 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         Fine-tuning iterations run.
     stop_reason_ : str
         "converged", "max_iter", "callback" or "diverged" for the last stage run.
+    converged_ : bool
+        Whether that stage stopped on its tolerance. Each stage (every layer's pretraining,
+        the softmax, fine-tuning) that stops on its budget warns with ``ConvergenceWarning``.
 
     Notes
     -----
@@ -386,6 +390,12 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         -----
         Taught in notebooks/07-stacked-autoencoders.ipynb.
         """
+        self._fit_stages(X, y, callback)
+        self.converged_ = self.stop_reason_ == "converged"
+        return self
+
+    def _fit_stages(self, X, y, callback):
+        """The body of :meth:`fit`: each stage in turn, stopping early on a callback."""
         c = self._config()
         X = check_data(X, dtype=c.dtype)
         xp = get_namespace(X)
@@ -486,6 +496,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
                     c, c.softmax_iter, on_softmax, rng)
             self.params_.update(sm)
             self.stop_reason_ = reason
+            warn_if_unconverged(self, reason, len(self.softmax_loss_curve_),
+                                "iterations of the softmax stage")
             if reason in ("callback", "diverged"):
                 if reason == "diverged":
                     warn_diverged(type(self).__name__, len(self.softmax_loss_curve_))
@@ -508,6 +520,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
             self.stop_reason_ = reason
             if reason == "diverged":
                 warn_diverged(type(self).__name__, n_iter)
+            warn_if_unconverged(self, reason, n_iter, "fine-tuning iterations")
 
     def _optimise(self, loss, params, A, Y, c, iters, on_iter, rng):
         """Minimise ``loss(params, A, Y)`` by L-BFGS (full batch) or Adam (minibatches)."""
@@ -522,7 +535,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         return run_minibatch(
             lambda p, _, D: loss(p, D[:, :n], D[:, n:]), params, data, method="adam",
             epochs=iters, batch_size=c.batch_size or min(256, A.shape[0]),
-            learning_rate=c.learning_rate, momentum=0.9, rng=rng, on_iter=on_iter)
+            learning_rate=c.learning_rate, momentum=0.9, rng=rng, on_iter=on_iter,
+            n_iter_no_change=10)
 
     # ------------------------------------------------------------------ using it
     def transform(self, X):

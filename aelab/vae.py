@@ -46,6 +46,7 @@ from sklearn.exceptions import NotFittedError
 from .activations import get_activation
 from .backend import asarray_like, colsum, get_namespace, to_numpy
 from .backend import blas_threads
+from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_minibatch, warn_diverged
 from .validation import check_bool, check_choice, check_data, check_int, check_real
 
@@ -95,6 +96,9 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         ε, the standard deviation of Gaussian initial weights N(0, ε²); None gives the
         engine's uniform initialisation on ±√(6 / (n_in + n_out + 1)). Biases start at 0,
         so every encoder starts near σ = 1.
+    n_iter_no_change : int >= 1 or None, default 10
+        Stop as converged after this many epochs in a row without a lower mean epoch loss
+        (the negative ELBO); None always runs ``max_iter`` epochs.
     seed : int >= 0 or None, default 0
         Seeds the initial weights, the minibatch order and every noise draw.
     dtype : {"float64", "float32"}, default "float64"
@@ -116,7 +120,10 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
     n_iter_ : int
         Epochs run by the last ``fit``.
     stop_reason_ : str
-        "max_iter", "callback" or "diverged".
+        "converged", "max_iter", "callback" or "diverged".
+    converged_ : bool
+        Whether the last ``fit`` stopped before its epoch budget; otherwise ``fit`` warns
+        with ``ConvergenceWarning`` (see :func:`aelab.fixed_budget`).
     warm_started_ : bool
 
     Notes
@@ -149,6 +156,7 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         max_iter=100,
         batch_size=128,
         epsilon=None,
+        n_iter_no_change=10,
         seed=0,
         dtype="float64",
         warm_start=False,
@@ -166,6 +174,7 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
         self.seed = seed
         self.dtype = dtype
         self.warm_start = warm_start
@@ -187,6 +196,8 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         c.max_iter = check_int("max_iter", self.max_iter, 1)
         c.batch_size = check_int("batch_size", self.batch_size, 1, allow_none=True)
         c.epsilon = check_real("epsilon", self.epsilon, 0.0, low_open=True, allow_none=True)
+        c.n_iter_no_change = check_int("n_iter_no_change", self.n_iter_no_change, 1,
+                                       allow_none=True)
         c.seed = check_int("seed", self.seed, 0, allow_none=True)
         c.dtype = check_choice("dtype", self.dtype, _DTYPES)
         c.warm_start = check_bool("warm_start", self.warm_start)
@@ -439,6 +450,7 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
                     batch_loss, params, X, method=c.optimizer, epochs=c.max_iter,
                     batch_size=c.batch_size or m, learning_rate=c.learning_rate,
                     momentum=c.momentum, rng=rng, on_iter=on_iter,
+                    n_iter_no_change=c.n_iter_no_change,
                 )
         finally:
             if bar is not None:
@@ -446,8 +458,10 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         self.params_ = params
         self.n_iter_ = n_iter
         self.stop_reason_ = reason
+        self.converged_ = reason == "converged"
         if reason == "diverged":
             warn_diverged(type(self).__name__, n_iter)
+        warn_if_unconverged(self, reason, n_iter, "epochs")
         return self
 
     # ------------------------------------------------------------------ using it

@@ -51,6 +51,7 @@ from typing import Any
 
 import numpy as np
 
+from .convergence import fixed_budget
 from .validation import check_int, check_real
 
 __all__ = ["Explorer", "CONTROL_NAMES", "VIEW_NAMES"]
@@ -1275,7 +1276,10 @@ class Explorer:
                 self._counters["trainings_started"] += 1
             t0 = time.perf_counter()
             try:
-                model.fit(data.X, callback=callback)
+                # A panel retrain has a budget by design; the stop reason is shown on
+                # screen ("not converged") instead of a warning in a worker thread.
+                with fixed_budget():
+                    model.fit(data.X, callback=callback)
             finally:
                 stats["train_seconds"] = time.perf_counter() - t0
                 # Leave the user's own warm_start and max_iter settings on the model.
@@ -1319,7 +1323,8 @@ class Explorer:
     def _ending(model, stats):
         if stats["budget_stopped"]:
             return "stopped at the time budget"
-        return {"converged": "converged", "max_iter": f"done ({model.n_iter_} iterations)",
+        return {"converged": "converged",
+                "max_iter": f"stopped at max_iter ({model.n_iter_} iterations): not converged",
                 "diverged": "diverged", "callback": "stopped"}.get(model.stop_reason_,
                                                                      str(model.stop_reason_))
 

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import to_numpy
-from .gradcheck import numerical_gradient, relative_difference
+from ..backend import to_numpy
+from ..gradcheck import numerical_gradient, relative_difference
 
 __all__ = [
     "Feedback",
