@@ -1,5 +1,5 @@
 """aelab: the library behind an interactive course on autoencoders."""
-from . import datasets, exercises, metrics, pca
+from . import claims, datasets, exercises, metrics, pca
 from .convergence import ConvergenceWarning, fixed_budget
 from .convergence import strict_from_environment as _strict_from_environment
 from .autoencoder import Autoencoder
@@ -56,6 +56,7 @@ __all__ = [
     "principal_angles",
     "max_principal_angle_degrees",
     "load_dataset",
+    "claims",
     "datasets",
     "exercises",
     "metrics",
