@@ -258,3 +258,17 @@ def test_every_public_docstring_names_a_notebook_that_exists():
         if not named or not set(named) <= notebooks:
             missing.append((name, named))
     assert not missing
+
+
+def test_binder_opens_the_student_edition():
+    """Binder builds student/ in postBuild, and the README's JupyterLab link opens it there."""
+    post = (ROOT / "binder" / "postBuild").read_text()
+    assert re.search(r"^python3? tools/build_student_edition\.py\s*$", post, re.M), (
+        "binder/postBuild must build the student edition (python tools/build_student_edition.py)")
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(r"mybinder\.org/v2/gh/[^)\s]*urlpath=lab/tree/([^)\s]+)", readme)
+    assert links, "README has no Binder link that opens JupyterLab"
+    for target in links:
+        assert target.startswith("student/"), f"the Binder link opens {target}, not student/"
+        name = target.split("/", 1)[1]
+        assert (ROOT / "notebooks" / name).is_file(), f"{name} is not a notebook of the course"
