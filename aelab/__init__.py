@@ -36,7 +36,7 @@ _strict_from_environment()
 def __getattr__(name):
     # The live panel needs ipywidgets, which a plain `import aelab` should not pay for.
     if name == "Explorer":
-        from .widgets import Explorer
+        from .explorer import Explorer
 
         return Explorer
     raise AttributeError(f"module 'aelab' has no attribute {name!r}")

@@ -47,7 +47,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import aelab  # noqa: E402
-from aelab.widgets import Explorer  # noqa: E402
+from aelab.explorer import Explorer  # noqa: E402
 
 FIRST_FRAME_TARGET = 0.15
 FINAL_FRAME_TARGET = 1.5

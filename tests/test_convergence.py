@@ -134,7 +134,7 @@ def test_environment_switch_makes_it_an_error():
 
 def test_panel_says_not_converged_instead_of_raising(digits):
     pytest.importorskip("ipywidgets")
-    from aelab.widgets import Explorer
+    from aelab.explorer import Explorer
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", aelab.ConvergenceWarning)

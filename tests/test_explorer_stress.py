@@ -19,7 +19,8 @@ import aelab
 
 pytest.importorskip("ipywidgets")
 
-from aelab.widgets import _THREAD_PREFIX, Explorer  # noqa: E402
+from aelab.explorer import Explorer
+from aelab.explorer.session import THREAD_PREFIX as _THREAD_PREFIX  # noqa: E402
 
 TIMEOUT = 60
 N_CHANGES = 200

@@ -237,7 +237,7 @@ def start_voila(notebook, home, timeout=60.0):
 ERROR_TEXTS = ("Traceback (most recent call last)", "There was an error when executing cell",
                "Error displaying widget", "Failed to load model class")
 
-# The Explorer shows a failure in its error box, a note drawn by aelab/widgets.py's _note()
+# The Explorer shows a failure in its error box, a note drawn by aelab/explorer/session.py's note()
 # with a red left border, and its status line then reads "error in <phase>: see below".
 # (The colour alone is not enough: the k-sparse view writes its dead-unit count in it too.)
 PANEL_ERROR_SELECTOR = "[style*='border-left:4px solid #a00000']"

@@ -1,12 +1,12 @@
 """The browser tests' error detector recognises what the panel and the frontends show.
 
-Fast (no server): the HTML goes straight into a page. If aelab/widgets.py changes how its error
+Fast (no server): the HTML goes straight into a page. If aelab/explorer/session.py changes how its error
 box looks, this fails, instead of the slow tests passing while an error is on screen.
 """
 import pytest
 
 import browser_helpers as bh
-from aelab.widgets import _note
+from aelab.explorer.session import note as _note
 
 pytestmark = pytest.mark.browser
 

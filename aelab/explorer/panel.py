@@ -1,0 +1,397 @@
+"""The live panel, ``aelab.Explorer``: composes controls, a training session and views.
+
+This module holds the public API and the layout; each part it composes has its own module:
+:mod:`~aelab.explorer.controls` (which hyperparameters, ranges, scales),
+:mod:`~aelab.explorer.session` (worker thread, cancellation, coalescing, warm starts),
+:mod:`~aelab.explorer.data` (data sets), :mod:`~aelab.explorer.frames` (what a redraw shows),
+:mod:`~aelab.explorer.views` (one picture each), :mod:`~aelab.explorer.status` (the status
+line) and :mod:`~aelab.explorer.config` (JSON in and out).
+"""
+from __future__ import annotations
+
+import weakref
+
+from ..validation import check_int, check_real
+from .config import config_of, panel_from_config
+from .controls import CONTROL_NAMES, DEFAULT_CONTROLS, Controls, apply
+from .data import DataSources, collect_sources, fitted_to
+from .frames import draw
+from .live import _LIVE, _LIVE_LOCK, arrange, close_tree, default_key
+from .session import TrainingSession, state_key
+from .views import DEFAULT_VIEWS, VIEWS, view_class
+
+__all__ = ["Explorer"]
+
+
+
+class Explorer:
+    """A live panel: sliders for λ, β, ρ, ε and the hidden size retrain ``model`` on ``X``.
+
+    Moving a control cancels the training in flight and starts a new one in a background
+    thread, warm-started from the current parameters when that is honest (λ, β, ρ changes) and
+    from fresh initial weights otherwise (hidden size, data set, seed, ε, reset). While it
+    trains, the filters, reconstructions, mean activations and loss curve are redrawn in place
+    every ``frame_interval`` seconds, and the status line tells the iteration, the loss, the
+    elapsed time and whether this is a warm or a fresh start.
+
+    Parameters
+    ----------
+    model : aelab.Autoencoder
+        The model to explore (any preset). It is trained in place: ``explorer.model`` is this
+        object and always holds the newest parameters. If it is already fitted to data of the
+        right width, the panel first shows it as it is and trains only when a control moves.
+    X : array of shape (m, n_features), str, or aelab.datasets.Dataset, optional
+        The training data; a name (``"patches"``, ``"digits"``, ``"mnist"``) loads it with
+        :func:`aelab.datasets.load_dataset`. Needed unless ``dataset`` is given.
+    controls : sequence of str, default ``DEFAULT_CONTROLS``
+        Which controls to show, from ``CONTROL_NAMES`` (default: λ, β, ρ, ε, hidden size,
+        seed and reset). Each one's range and scale is listed in
+        :mod:`aelab.explorer.controls`; λ, γ and ε have check boxes for 0, 0 and
+        ``epsilon=None`` (``"lam_zero"``, ``"contraction_zero"``, ``"default_init"``).
+    views : sequence of str, default ("filters", "reconstructions", "activations", "loss")
+        Which pictures to show, from ``VIEW_NAMES`` or any name given to
+        :func:`aelab.explorer.register_view`; each is described in
+        :mod:`aelab.explorer.views`. ``"pca"`` also puts the largest principal angle in
+        the status line and ``stats["principal_angle_deg"]``
+        (notebooks/04-autoencoders-and-pca.ipynb); ``"ksparse"`` the dead units in
+        ``stats["dead_units"]`` (notebooks/05-k-sparse-autoencoders.ipynb).
+    datasets : dict or sequence of str, optional
+        The choices of the ``"dataset"`` control: names mapped to arrays, to
+        :class:`aelab.datasets.Dataset` objects, to dicts of :func:`load_dataset` options
+        (e.g. ``{"patches": {"n_patches": 2000}}``) or to None (load by name with defaults);
+        a sequence of names means the latter. Data are loaded on first use, in the worker.
+        Default: ``aelab.datasets.DATASET_NAMES`` when the control is shown.
+    dataset : str, optional
+        The name of ``X`` (or the data set to load when ``X`` is None); it is what
+        :meth:`config` records, so that :meth:`from_config` can load the data again.
+    image_shape : (int, int), optional
+        (height, width) of one example for the pictures. Default: the data set's own, else
+        square when ``n_features`` is a perfect square, else a 1-pixel-high strip.
+    frame_interval : float, default 0.1
+        Least time in seconds between two frames during training (a final frame is always
+        drawn). Drawing takes a few milliseconds, so this bounds its share of the time.
+    max_train_seconds : float, optional
+        Stop each retrain after this many seconds (the status line says so). Useful in a
+        lecture, where an answer in 2 s beats the exact optimum in 10 s. Default: no limit,
+        training runs to ``model.max_iter`` or convergence.
+    warm_max_iter : int, optional
+        ``max_iter`` for a warm-started retrain (epochs for Adam and SGD, iterations for
+        L-BFGS); fresh starts keep the model's own. A warm start begins from trained filters,
+        so a minibatch model often needs a fraction of a fresh run's epochs: notebook 05's k
+        panel retrains 4 of its 12. ``explorer.model.max_iter`` is restored after each
+        retrain. Default: None, the model's own ``max_iter`` every time.
+    key : hashable or None, default "auto"
+        A new Explorer closes any live Explorer with the same key. "auto": the notebook cell
+        that made it (so re-running the cell stops the old panel's thread); None outside
+        IPython.
+    layout : {"standard", "lecture"}, default "standard"
+        "lecture" draws every picture about 1.6 times larger, for a projector.
+
+    Attributes
+    ----------
+    model : estimator
+        The model, trained in place.
+    controls : dict of str to ipywidgets.Widget
+        The control widgets keyed by hyperparameter name (plus the check boxes
+        ``"lam_zero"``, ``"default_init"`` and ``"contraction_zero"`` beside their sliders,
+        and ``"reset"`` for the button). Setting ``.value`` retrains, in a notebook and
+        headless alike; the noise drop-down takes "none", "mask" or "gaussian".
+    views : dict of str to ipywidgets.Image
+        The image widget of each view; its ``.value`` holds the latest frame as PNG bytes.
+        The ``"ksparse"`` view's codes picture is ``views["ksparse"]`` and its filter grid
+        ``views["ksparse_filters"]`` (left empty when the ``"filters"`` view shows them).
+    widget : ipywidgets.VBox
+        The whole panel. A cell ending with the explorer displays it.
+    status : ipywidgets.HTML
+        The status line.
+    error_box : ipywidgets.HTML
+        Empty, or the last error ("TypeName: message") from training or drawing.
+    warning_box : ipywidgets.HTML
+        Empty, or a note such as "training diverged".
+
+    Examples
+    --------
+    >>> import aelab
+    >>> from aelab.datasets import natural_patches
+    >>> panel = aelab.Explorer(aelab.SparseAutoencoder(), natural_patches(10000),
+    ...                        dataset="patches")                          # doctest: +SKIP
+    >>> panel                                                           # doctest: +SKIP
+    >>> panel.controls["lam"].value = 1e-3; panel.wait()                # doctest: +SKIP
+
+    Notes
+    -----
+    The panel and its controls are taught in notebooks/02-sparse-autoencoder.ipynb; the
+    hidden-size slider on reconstructions in notebooks/01-autoencoder-basics.ipynb; ranges of
+    λ, β, ρ and ε in notebooks/03-choosing-hyperparameters.ipynb; the ``"pca"`` view in
+    notebooks/04-autoencoders-and-pca.ipynb; k and the ``"ksparse"`` view in
+    notebooks/05-k-sparse-autoencoders.ipynb; the noise and contraction controls in
+    notebooks/06-denoising-and-contractive.ipynb.
+    """
+
+    def __init__(self, model, X=None, *, controls=DEFAULT_CONTROLS, views=DEFAULT_VIEWS,
+                 datasets=None, dataset=None, image_shape=None, frame_interval=0.1,
+                 max_train_seconds=None, warm_max_iter=None, key="auto",
+                 layout="standard"):
+        import ipywidgets
+
+        self._ipw = ipywidgets
+        self.model = model
+        self._control_names = _check_names("controls", controls, CONTROL_NAMES)
+        self._view_names = _check_names("views", views, tuple(VIEWS))
+        # the library's validators: a TypeError for the wrong kind, a ValueError out of range
+        self.frame_interval = check_real("frame_interval", frame_interval, low=0.0)
+        self.max_train_seconds = check_real("max_train_seconds", max_train_seconds, low=0.0,
+                                            low_open=True, allow_none=True)
+        self.warm_max_iter = check_int("warm_max_iter", warm_max_iter, low=1, allow_none=True)
+        if layout not in ("standard", "lecture"):
+            raise ValueError(f"layout must be 'standard' or 'lecture', got {layout!r}")
+        self.layout = layout
+        self.image_shape = None if image_shape is None else tuple(int(v) for v in image_shape)
+
+        params = model.get_params()
+        self.user_warm_start = params.get("warm_start", False)
+        self._params = dict(params)
+        self._k_start_request = params.get("k_start")
+
+        sources = collect_sources(X, dataset, datasets, "dataset" in self._control_names)
+        self._dataset = dataset if dataset is not None else getattr(X, "name", None)
+        if isinstance(X, str):
+            self._dataset = X
+        if self._dataset is None:
+            self._dataset = "data" if X is not None else None
+        if self._dataset is None:
+            raise ValueError("pass the training data X, or a data set name as X or dataset=")
+        if self._dataset not in sources:
+            sources[self._dataset] = None
+        self._data = DataSources(sources, self.image_shape, want_pca="pca" in self._view_names)
+        self._session = TrainingSession(self, f"{id(self):x}")
+
+        self._build_widgets()
+        if fitted_to(self.model, self._data.sources.get(self._dataset)):
+            self._session.trained_key = state_key(self._params, self._dataset, 0)
+
+        self._key = default_key() if key == "auto" else key
+        if self._key is not None:
+            with _LIVE_LOCK:
+                old = _LIVE.get(self._key)
+                _LIVE[self._key] = weakref.ref(self)
+            old = old() if old is not None else None
+            if old is not None and old is not self:
+                old.close()
+        self._session.start()
+        self._request(initial=True)
+
+    # ------------------------------------------------------------------ construction
+    def _build_widgets(self):
+        w = self._ipw
+        self._controls = Controls(w, self._control_names, self._params,
+                                  list(self._data.sources), self._dataset)
+        self.controls = c = self._controls.widgets
+        for name, widget in c.items():
+            if name == "reset":
+                widget.on_click(lambda _b: self.reset())
+            else:
+                widget.observe(lambda change, n=name: self._on_control(n, change["new"]),
+                               names="value")
+        scale = 1.6 if self.layout == "lecture" else 1.0
+        self._views = {name: view_class(name)(w, scale) for name in self._view_names}
+        self.views = {name: v.image for name, v in self._views.items()}
+        if "ksparse" in self._views:
+            ks = self._views["ksparse"]
+            self.views["ksparse_filters"] = ks.grid
+            if "filters" in self._views:  # one filter grid is enough
+                ks.show_grid = False
+                ks.grid_box.layout.display = "none"
+        self.status = w.HTML("<i>starting…</i>")
+        self.error_box = w.HTML("")
+        self.warning_box = w.HTML("")
+        self.widget = arrange(w, self._controls.box(),
+                              [self.status, self.error_box, self.warning_box], self._views)
+
+    # ------------------------------------------------------------------ requests
+    def _on_control(self, name, value):
+        if self._controls.syncing:
+            return
+        if name == "dataset":
+            self._dataset = value
+        else:
+            self._set(self._controls.value_for(name, value))
+        self._controls.sync(self._params)
+        self._request()
+
+    def _set(self, updates):
+        self._k_start_request = apply(self._params, updates, self._k_start_request)
+
+    def reset(self):
+        """Retrain from scratch with the same initial weights (the reset button).
+
+        Taught in notebooks/02-sparse-autoencoder.ipynb.
+        """
+        with self._session.cond:
+            self._session.reset_count += 1
+        self._request()
+
+    def retrain(self, **params):
+        """Set hyperparameters (any of the model's, not only those with a control) and retrain.
+
+        Controls showing those hyperparameters are moved to match (``lam=0`` ticks the
+        "λ = 0" box, ``noise=None`` selects "none"). A value the model refuses (say
+        ``k`` above ``n_hidden``) is shown in the error box, as a training error is. Returns
+        immediately; call :meth:`wait` to block until the final frame.
+
+        Taught in notebooks/03-choosing-hyperparameters.ipynb.
+        """
+        unknown = set(params) - set(self._params)
+        if unknown:
+            raise ValueError(f"unknown hyperparameters {sorted(unknown)} for "
+                             f"{type(self.model).__name__}")
+        self._set(params)
+        self._controls.sync(self._params)
+        self._request()
+
+    def _request(self, initial=False):
+        self._session.request(self._params, self._dataset, initial)
+
+    # ------------------------------------------------------------------ what the session calls
+    def load(self, name):
+        """The loaded data set ``name`` (in the worker thread, on first use)."""
+        return self._data.load(name)
+
+    def frame(self, req, data, state, stats, final=False):
+        """Compute what the views show and push it into them; update status and stats."""
+        draw(self.model, data, self._views, self.status, req, state, stats, final,
+             self._session.record_frame)
+
+    # ------------------------------------------------------------------ public API
+    def wait(self, timeout=None):
+        """Block until the newest requested retrain has drawn its final frame.
+
+        Parameters
+        ----------
+        timeout : float, optional
+            Seconds to wait at most; None waits as long as it takes.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        TimeoutError
+            When ``timeout`` passes first.
+        Exception
+            The exception that made the newest retrain fail (also shown in the panel).
+        RuntimeError
+            When the panel was closed before that retrain finished.
+
+        Notes
+        -----
+        Tests and instructors' scripts drive the panel headless with
+        ``controls[name].value = v`` followed by ``wait()``. Taught in
+        notebooks/02-sparse-autoencoder.ipynb.
+        """
+        self._session.wait(timeout)
+        return self
+
+    @property
+    def stats(self):
+        """Timing of the newest retrain, and counters since the panel was made.
+
+        Timing: ``time_to_first_frame`` and ``time_to_final_frame`` (seconds from the
+        control change), ``iterations``, ``cancelled``, ``warm_start``, ``stop_reason``,
+        ``budget_stopped``, ``frames``, ``first_frame_iteration``, ``train_seconds``,
+        ``render_ms_median``/``render_ms_max`` (drawing per frame); ``principal_angle_deg``
+        with the ``"pca"`` view, ``dead_units``/``dead_units_rows`` with ``"ksparse"``.
+        Counters: ``requests``, ``requests_coalesced`` (replaced before the worker took them
+        up), ``trainings_started``, ``trainings_completed``, ``trainings_cancelled``,
+        ``trainings_failed``, ``frames_total``. Once idle, every request is exactly one of
+        coalesced, completed, cancelled or failed (except a fitted model shown as it is).
+        """
+        return self._session.snapshot()
+
+    @property
+    def dataset(self):
+        """Name of the data set the panel trains on now."""
+        return self._dataset
+
+    @property
+    def closed(self):
+        """True after :meth:`close`."""
+        return self._session.closing
+
+    @property
+    def _worker(self):
+        return self._session.worker
+
+    def close(self, timeout=10.0):
+        """Stop the worker thread (cancelling any training) and close the widgets.
+
+        Taught in notebooks/00-start-here.ipynb.
+        """
+        if self._session.close(timeout):
+            return
+        with _LIVE_LOCK:
+            ref = _LIVE.get(self._key)
+            if ref is not None and ref() is self:
+                del _LIVE[self._key]
+        for widget in list(self.controls.values()):
+            widget.close()
+        for view in self._views.values():
+            view.widget.close()
+        close_tree(self.widget)
+
+    def __del__(self):  # pragma: no cover - best effort; the thread keeps us alive anyway
+        try:
+            if not self._session.closing:
+                self.close(timeout=0)
+        except Exception:
+            pass
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self):
+        state = "closed" if self.closed else "live"
+        return (f"<Explorer {state}: {type(self.model).__name__} on {self._dataset!r}, "
+                f"controls={list(self._control_names)}, views={list(self._view_names)}>")
+
+    def config(self):
+        """A JSON-able description that :meth:`from_config` turns back into the same panel.
+
+        The model class and its hyperparameters as the controls now stand, which controls and
+        views show, the data set by name (and the options it was loaded with),
+        ``image_shape``, ``frame_interval``, ``max_train_seconds``, ``warm_max_iter`` and
+        ``layout``; not the data or the learned weights.
+
+        Taught in notebooks/03-choosing-hyperparameters.ipynb.
+        """
+        return config_of(self)
+
+    @classmethod
+    def from_config(cls, config, X=None, **kwargs):
+        """Build the panel that :meth:`config` described (``X``: the data, or load by name).
+
+        Any Explorer argument can be overridden in ``kwargs`` (e.g. ``key``).
+
+        Taught in notebooks/03-choosing-hyperparameters.ipynb.
+        """
+        return panel_from_config(cls, config, X, **kwargs)
+
+    @staticmethod
+    def close_all():
+        """Close every live Explorer in this process (e.g. before a lecture's next demo)."""
+        with _LIVE_LOCK:
+            panels = [ref() for ref in _LIVE.values()]
+        for panel in panels:
+            if panel is not None:
+                panel.close()
+
+
+def _check_names(what, names, allowed):
+    if isinstance(names, str):
+        names = (names,)
+    names = tuple(names)
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; allowed: {list(allowed)}")
+    return tuple(dict.fromkeys(names))  # keep order, drop repeats
