@@ -66,6 +66,7 @@ def config_of(panel):
         "max_train_seconds": panel.max_train_seconds,
         "warm_max_iter": panel.warm_max_iter,
         "layout": panel.layout,
+        "holdout": panel.holdout,
     }
 
 
@@ -125,6 +126,7 @@ def panel_from_config(cls, config, X=None, **kwargs):
         max_train_seconds=config.get("max_train_seconds"),
         warm_max_iter=config.get("warm_max_iter"),
         layout=config.get("layout", "standard"),
+        holdout=config.get("holdout", 0.1),
     )
     args.update(kwargs)
     panel = cls(model, X, **args)

@@ -17,6 +17,8 @@ __all__ = ["Data", "DataSources", "collect_sources", "fitted_to", "principal_dir
 
 # Examples shown in the reconstructions view.
 N_RECONSTRUCTIONS = 8
+# At most this many rows are held out (they are evaluated at every frame).
+MAX_HOLDOUT_ROWS = 1000
 # Rows used to draw ρ̂. Its standard error from 2000 examples is far below what a bar chart
 # can show, and encoding all 10 000 patches would make ρ̂ the slowest part of every frame.
 MAX_ACTIVATION_ROWS = 2000
@@ -29,6 +31,25 @@ class Data:
     show: np.ndarray = None             # rows shown in the reconstructions view
     activation_rows: Any = None         # rows used to estimate ρ̂
     pca: np.ndarray | None = None       # all principal directions, host, when needed
+    holdout: Any = None                 # held-out rows (not trained on), or None
+    pca_errors: dict = None             # k -> PCA's held-out reconstruction error, cached
+
+    def pca_error(self, k):
+        """½·mean‖x − x̂‖² on the held-out rows for PCA with ``k`` components of the training
+        rows: the linear benchmark a k-unit autoencoder's reconstruction is read against."""
+        if self.holdout is None or not 1 <= k < self.X.shape[1]:
+            return None
+        if self.pca_errors is None:
+            self.pca_errors = {}
+        if k not in self.pca_errors:
+            from ..pca import PCA
+
+            Xt, Xh = to_host(self.X), to_host(self.holdout)
+            pca = PCA(n_components=k).fit(Xt)
+            V, mu = to_host(pca.components_), Xt.mean(axis=0)
+            R = (Xh - mu) - ((Xh - mu) @ V.T) @ V
+            self.pca_errors[k] = 0.5 * float(np.sum(R * R)) / len(Xh)
+        return self.pca_errors[k]
 
 
 
@@ -73,7 +94,8 @@ def principal_directions(X):
 class DataSources:
     """name -> source, and the loaded :class:`Data` of each name used so far."""
 
-    def __init__(self, sources, image_shape=None, want_pca=False):
+    def __init__(self, sources, image_shape=None, want_pca=False, holdout=0.0):
+        self.holdout = holdout  # the fraction of each data set kept out of training
         self.sources = sources
         self.image_shape = image_shape
         self.want_pca = want_pca
@@ -96,13 +118,14 @@ class DataSources:
             raise ValueError(f"data set {name!r} must be 2-D (n_examples, n_features), "
                              f"got shape {np.shape(X)}")
         shape = image_shape(X.shape[1], self.image_shape or getattr(src, "image_shape", None))
+        X, held = self.split(X)
         m = X.shape[0]
         # Fixed examples for the reconstructions view, so frames are comparable.
         idx = np.sort(np.random.default_rng(0).choice(m, min(N_RECONSTRUCTIONS, m),
                                                       replace=False))
         rows = X if m <= MAX_ACTIVATION_ROWS else X[np.random.default_rng(1).choice(
             m, MAX_ACTIVATION_ROWS, replace=False)]
-        data = Data(X=X, shape=shape, show=X[idx], activation_rows=rows)
+        data = Data(X=X, shape=shape, show=X[idx], activation_rows=rows, holdout=held)
         if src is not self.sources.get(name):  # loaded here, by name
             self.options[name] = options
         if self.want_pca:
@@ -110,3 +133,22 @@ class DataSources:
         self.loaded[name] = data
         return data
 
+    def split(self, X):
+        """(training rows, held-out rows or None): a seeded split, as TensorFlow Playground's
+        test set; the held-out rows are never trained on and at most MAX_HOLDOUT_ROWS."""
+        m = X.shape[0]
+        n_out = min(MAX_HOLDOUT_ROWS, int(round(self.holdout * m)))
+        if n_out < 1 or m - n_out < 2:
+            return X, None
+        order = np.random.default_rng(2).permutation(m)
+        keep, out = np.sort(order[n_out:]), np.sort(order[:n_out])
+        return _take(X, keep), _take(X, out)
+
+
+
+def _take(X, rows):
+    """Rows of X in X's own namespace (NumPy, CuPy, array API)."""
+    from ..backend import asarray_like, get_namespace
+
+    xp = get_namespace(X)
+    return xp.take(X, asarray_like(rows, X), axis=0)

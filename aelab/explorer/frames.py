@@ -36,6 +36,8 @@ class Frame:
     k_kept: int | None = None       # units kept by transform, round(α k)
     k_start: int | None = None      # where annealing starts, when it does
     dead_rows: int = 0              # examples the dead units were counted on
+    holdout_curve: list | None = None  # [(iteration, J on the held-out rows)], per frame
+    pca_error: float | None = None  # PCA's held-out reconstruction error, n_hidden components
     params: dict | None = None      # the model's hyperparameters (for views that need more)
     model: object = None            # the model itself, read-only, for custom views
 
@@ -103,6 +105,21 @@ def build_frame(model, params, data, views, state, stats):
                   if len(data.activation_rows) < len(data.X) else 0),
         params=params, model=model,
     )
+    if "loss" in views and data.holdout is not None:
+        curve = state.setdefault("holdout_curve", [])
+        try:
+            J = float(model.objective(data.holdout)[0])
+        except Exception:  # noqa: BLE001 - a model without an objective: no held-out curve
+            J = None
+        if J is not None and np.isfinite(J):
+            if curve and curve[-1][0] == state["iteration"]:
+                curve[-1] = (state["iteration"], J)
+            else:
+                curve.append((state["iteration"], J))
+            stats["holdout_loss"] = J
+        f.holdout_curve = list(curve)
+        if params.get("loss", "mse") == "mse":
+            f.pca_error = data.pca_error(W1.shape[0])
     if data.pca is not None:
         k = min(W1.shape[0], data.pca.shape[0])
         f.pca = data.pca[:k]
@@ -133,6 +150,7 @@ def draw(model, data, views, status_box, req, state, stats, final, record):
     """Build one frame, let every view draw it, write the status line, book the timing.
 
     ``record(stats, seconds)`` books the drawing time (the session's ``record_frame``).
+    Returns the :class:`Frame` drawn.
     """
     from .live import blas_limit
     from .status import status_text
@@ -147,6 +165,7 @@ def draw(model, data, views, status_box, req, state, stats, final, record):
         for view in views.values():
             view.update(f)
     status_box.value = status_text(state, f, final)
+    stats["training_loss"] = state.get("loss")
     now = time.perf_counter()
     state["last_frame"] = now
     state["last_render"] = now - t0
@@ -156,3 +175,4 @@ def draw(model, data, views, status_box, req, state, stats, final, record):
         stats["first_frame_iteration"] = state["iteration"]
     if final:
         stats["time_to_final_frame"] = now - req.requested_at
+    return f

@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 
-__all__ = ["default_key", "arrange", "blas_limit", "close_tree"]
+__all__ = ["default_key", "arrange", "blas_limit", "check_names", "close_tree"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 # Live panels by key, so that re-running a notebook cell stops the panel it made before.
@@ -18,8 +18,8 @@ _LIVE: dict = {}
 _LIVE_LOCK = threading.Lock()
 
 
-def arrange(w, controls_box, notes, views):
-    """The panel's widget: controls, the status and note boxes, then the views in rows.
+def arrange(w, controls_box, notes, views, strip):
+    """The panel's widget: controls, the status and note boxes, the views in rows, the pins.
 
     Views sit in three rows by their ``placement``: "top" (filters, PCA, reconstructions),
     "middle" (the k-sparse codes) and "bottom" (the charts).
@@ -32,7 +32,7 @@ def arrange(w, controls_box, notes, views):
         elif items:
             pictures.append(w.HBox(items, layout=w.Layout(
                 flex_flow="row wrap", align_items="flex-end" if row == "top" else "stretch")))
-    return w.VBox([controls_box, *notes, *pictures])
+    return w.VBox([controls_box, *notes, *pictures, strip])
 
 
 def default_key():
@@ -85,3 +85,14 @@ def close_tree(widget):
     for child in getattr(widget, "children", ()):
         close_tree(child)
     widget.close()
+
+
+def check_names(what, names, allowed):
+    """``names`` as a tuple without repeats, or a ValueError listing what is allowed."""
+    if isinstance(names, str):
+        names = (names,)
+    names = tuple(names)
+    unknown = [n for n in names if n not in allowed]
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; allowed: {list(allowed)}")
+    return tuple(dict.fromkeys(names))  # keep order, drop repeats

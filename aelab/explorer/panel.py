@@ -12,12 +12,14 @@ from __future__ import annotations
 import weakref
 
 from ..validation import check_int, check_real
+from .challenges import ChallengeBoard
 from .config import config_of, panel_from_config
 from .controls import CONTROL_NAMES, DEFAULT_CONTROLS, Controls, apply
 from .data import DataSources, collect_sources, fitted_to
 from .frames import draw
-from .live import _LIVE, _LIVE_LOCK, arrange, close_tree, default_key
+from .live import _LIVE, _LIVE_LOCK, arrange, check_names, close_tree, default_key
 from .session import TrainingSession, state_key
+from .snapshots import SnapshotStrip
 from .views import DEFAULT_VIEWS, VIEWS, view_class
 
 __all__ = ["Explorer"]
@@ -86,6 +88,14 @@ class Explorer:
         IPython.
     layout : {"standard", "lecture"}, default "standard"
         "lecture" draws every picture about 1.6 times larger, for a projector.
+    holdout : float in [0, 0.5], default 0.1
+        The fraction of the data (at most 1000 rows, a seeded split) the panel never trains
+        on: the loss view draws the objective on these rows beside the training curve, as
+        TensorFlow Playground draws its test loss, and ``stats["holdout_loss"]`` holds the
+        latest value. 0 trains on everything. The model is trained on the rest.
+    challenges : sequence of aelab.explorer.challenges.Challenge, optional
+        Goals shown beside the panel and checked after every retrain that ends
+        (``panel.challenges``; see :mod:`aelab.explorer.challenges`).
 
     Attributes
     ----------
@@ -131,18 +141,19 @@ class Explorer:
     def __init__(self, model, X=None, *, controls=DEFAULT_CONTROLS, views=DEFAULT_VIEWS,
                  datasets=None, dataset=None, image_shape=None, frame_interval=0.1,
                  max_train_seconds=None, warm_max_iter=None, key="auto",
-                 layout="standard"):
+                 layout="standard", holdout=0.1, challenges=()):
         import ipywidgets
 
         self._ipw = ipywidgets
         self.model = model
-        self._control_names = _check_names("controls", controls, CONTROL_NAMES)
-        self._view_names = _check_names("views", views, tuple(VIEWS))
+        self._control_names = check_names("controls", controls, CONTROL_NAMES)
+        self._view_names = check_names("views", views, tuple(VIEWS))
         # the library's validators: a TypeError for the wrong kind, a ValueError out of range
         self.frame_interval = check_real("frame_interval", frame_interval, low=0.0)
         self.max_train_seconds = check_real("max_train_seconds", max_train_seconds, low=0.0,
                                             low_open=True, allow_none=True)
         self.warm_max_iter = check_int("warm_max_iter", warm_max_iter, low=1, allow_none=True)
+        self.holdout = check_real("holdout", holdout, low=0.0, high=0.5)
         if layout not in ("standard", "lecture"):
             raise ValueError(f"layout must be 'standard' or 'lecture', got {layout!r}")
         self.layout = layout
@@ -163,8 +174,10 @@ class Explorer:
             raise ValueError("pass the training data X, or a data set name as X or dataset=")
         if self._dataset not in sources:
             sources[self._dataset] = None
-        self._data = DataSources(sources, self.image_shape, want_pca="pca" in self._view_names)
+        self._data = DataSources(sources, self.image_shape, want_pca="pca" in self._view_names,
+                                 holdout=self.holdout)
         self._session = TrainingSession(self, f"{id(self):x}")
+        self._challenge_list = list(challenges)
 
         self._build_widgets()
         if fitted_to(self.model, self._data.sources.get(self._dataset)):
@@ -205,8 +218,17 @@ class Explorer:
         self.status = w.HTML("<i>starting…</i>")
         self.error_box = w.HTML("")
         self.warning_box = w.HTML("")
-        self.widget = arrange(w, self._controls.box(),
-                              [self.status, self.error_box, self.warning_box], self._views)
+        self._board = ChallengeBoard(w, self._challenge_list)
+        self._strip = SnapshotStrip(w)
+        pin = w.Button(description="pin", icon="thumb-tack",
+                       tooltip="keep these pictures beside the live ones, to compare")
+        unpin = w.Button(description="clear pins", tooltip="remove the pinned snapshots")
+        pin.on_click(lambda _b: self.pin())
+        unpin.on_click(lambda _b: self._strip.clear())
+        self._pin_buttons = w.HBox([pin, unpin])
+        self.widget = arrange(w, w.VBox([self._controls.box(), self._pin_buttons]),
+                              [self.status, self.error_box, self.warning_box, self._board.box],
+                              self._views, self._strip.box)
 
     # ------------------------------------------------------------------ requests
     def _on_control(self, name, value):
@@ -259,36 +281,39 @@ class Explorer:
 
     def frame(self, req, data, state, stats, final=False):
         """Compute what the views show and push it into them; update status and stats."""
-        draw(self.model, data, self._views, self.status, req, state, stats, final,
-             self._session.record_frame)
+        f = draw(self.model, data, self._views, self.status, req, state, stats, final,
+                 self._session.record_frame)
+        if final and not state.get("shown_only"):
+            self._board.check(f, stats)
+
+    def pin(self):
+        """Pin what the panel shows now (filters, loss, settings) into the snapshot strip.
+
+        Call it after :meth:`wait` to pin a finished retrain. Returns the snapshot's record
+        (also in :attr:`pins`). Taught in notebooks/02-sparse-autoencoder.ipynb.
+        """
+        return self._strip.pin(self._params, self._views, self.stats)
+
+    @property
+    def pins(self):
+        """The pinned snapshots, oldest first: ``params``, ``training_loss``,
+        ``holdout_loss`` and ``images`` (PNG bytes by view)."""
+        return list(self._strip.pins)
+
+    @property
+    def challenges(self):
+        """The panel's challenges, each with ``text``, ``done`` and ``misses``."""
+        return list(self._board.items)
 
     # ------------------------------------------------------------------ public API
     def wait(self, timeout=None):
-        """Block until the newest requested retrain has drawn its final frame.
+        """Block until the newest requested retrain has drawn its final frame; returns self.
 
-        Parameters
-        ----------
-        timeout : float, optional
-            Seconds to wait at most; None waits as long as it takes.
-
-        Returns
-        -------
-        self
-
-        Raises
-        ------
-        TimeoutError
-            When ``timeout`` passes first.
-        Exception
-            The exception that made the newest retrain fail (also shown in the panel).
-        RuntimeError
-            When the panel was closed before that retrain finished.
-
-        Notes
-        -----
-        Tests and instructors' scripts drive the panel headless with
-        ``controls[name].value = v`` followed by ``wait()``. Taught in
-        notebooks/02-sparse-autoencoder.ipynb.
+        ``timeout`` (seconds, None: no limit) raises TimeoutError when it passes first; the
+        exception that made the newest retrain fail is raised again here (it is also shown in
+        the panel); RuntimeError if the panel was closed before that retrain finished.
+        Tests and scripts drive the panel headless with ``controls[name].value = v`` and then
+        ``wait()``. Taught in notebooks/02-sparse-autoencoder.ipynb.
         """
         self._session.wait(timeout)
         return self
@@ -385,13 +410,3 @@ class Explorer:
         for panel in panels:
             if panel is not None:
                 panel.close()
-
-
-def _check_names(what, names, allowed):
-    if isinstance(names, str):
-        names = (names,)
-    names = tuple(names)
-    unknown = [n for n in names if n not in allowed]
-    if unknown:
-        raise ValueError(f"unknown {what} {unknown}; allowed: {list(allowed)}")
-    return tuple(dict.fromkeys(names))  # keep order, drop repeats

@@ -134,6 +134,8 @@ class TrainingSession:
             key = state_key(req.params, req.dataset, req.reset_count)
             warm = (key == self.trained_key and hasattr(model, "params_")
                     and getattr(model, "n_features_in_", None) == data.X.shape[1])
+            if not warm and not req.initial:
+                state["why_fresh"] = why_fresh(self.trained_key, key)
             if warm and not req.initial and collapsed(model, data.X):
                 # W = 0 is a stationary point of the objective for every λ, β and ρ: from
                 # there no gradient method moves, and a warm start would leave the filters
@@ -328,6 +330,16 @@ class TrainingSession:
         if self.worker is not threading.current_thread() and self.worker.ident is not None:
             self.worker.join(timeout)
         return already
+
+
+def why_fresh(old, new):
+    """In words, why a retrain cannot continue from the current weights."""
+    if old is None:
+        return None
+    names = ("the data set changed", "reset", "the hidden size changed", "the seed changed",
+             "ε changed: a new initial scale")
+    changed = [n for n, a, b in zip(names, old, new) if a != b]
+    return "; ".join(changed) or None
 
 
 def ending(model, stats):

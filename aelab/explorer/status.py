@@ -15,7 +15,9 @@ def status_text(state, f, final):
     parts = ["<b>fitted model</b>" if state.get("shown_only") else f"<b>{start}</b>"]
     parts.append(f"iteration {state['iteration']}/{f.max_iter}")
     if state["loss"] is not None:
-        parts.append(f"loss {state['loss']:.5g}")
+        parts.append(f"training J {state['loss']:.5g}")
+    if f.holdout_curve:
+        parts.append(f"held-out J {f.holdout_curve[-1][1]:.5g}")
     parts.append(f"{state['elapsed']:.2f} s")
     if f.angle is not None:
         parts.append(f"largest principal angle to PCA {f.angle:.1f}°")
