@@ -394,6 +394,60 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         self.converged_ = self.stop_reason_ == "converged"
         return self
 
+    def fit_supervised(self, X, y, callback=None):
+        """Run only the supervised stages (softmax, then fine-tuning) from the current encoders.
+
+        After ``fit(X)`` without labels the encoders hold their pretrained weights; this
+        trains a softmax on their frozen top codes and fine-tunes the whole network on the
+        labelled rows, exactly as ``fit(X, y)`` would after the same pretraining. One
+        pretraining can so serve several label sets: copy the model first
+        (``copy.deepcopy``), since the encoders are fine-tuned in place.
+
+        Parameters
+        ----------
+        X : array, shape (m, n)
+        y : array, shape (m,)
+            Class labels; −1 marks an unlabelled row (ignored here).
+        callback : callable ``(Progress) -> bool``, optional
+            As in :meth:`fit`; ``progress.model`` is this model.
+
+        Returns
+        -------
+        self
+
+        Notes
+        -----
+        Taught in notebooks/07-stacked-autoencoders.ipynb.
+        """
+        self._check_fitted()
+        c = self._config()
+        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        xp = get_namespace(X)
+        y, labelled, classes = self._labels(y, X.shape[0])
+        keys = self._layer_keys(c)
+        self.params_ = {k: self.params_[k] for k in keys}
+        for attr in ("classes_", "softmax_loss_curve_"):
+            if hasattr(self, attr):
+                delattr(self, attr)
+        self.loss_curve_, self.n_iter_, self.stop_reason_ = [], 0, "max_iter"
+        timer = Timer()
+
+        def stage_hook(model):
+            def on_iter(it, J):
+                if callback is None:
+                    return False
+                return bool(callback(Progress(it, float(J), timer(), model)))
+            return on_iter
+
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.classes_ = classes.tolist()
+            Xl = X
+            if not labelled.all():
+                Xl = xp.take(X, asarray_like(np.flatnonzero(labelled), X), axis=0)
+            self._supervised(Xl, self._one_hot(y[labelled], classes, X, c), c, stage_hook)
+        self.converged_ = self.stop_reason_ == "converged"
+        return self
+
     def _fit_stages(self, X, y, callback):
         """The body of :meth:`fit`: each stage in turn, stopping early on a callback."""
         c = self._config()
