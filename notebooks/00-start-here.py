@@ -25,8 +25,10 @@
 # 1. learn how the course is organised and how to run a notebook;
 # 2. find out which array library (CPU or GPU) does the maths here;
 # 3. meet the three data sets the course uses;
-# 4. train your first autoencoder, in about a second;
-# 5. learn how to drive a live panel.
+# 4. train your first autoencoder, and learn how it is trained (full-batch L-BFGS);
+# 5. learn the course's rule for convergence: when a model has finished training, and how a
+#    cell says that it trains for a fixed budget on purpose;
+# 6. learn how to drive a live panel.
 #
 # Run the cells in order with **Shift + Enter**. Every cell is short; read the text above
 # it first, then run it and look at what comes out.
@@ -36,21 +38,24 @@
 #
 # | notebook | what you learn |
 # | --- | --- |
-# | **00-start-here** | this page: set-up, data, the live panel |
-# | **01-autoencoder-basics** | encoder, decoder and bottleneck; mse against cross-entropy; too small and too large codes |
+# | **00-start-here** | this page: set-up, data, the optimiser, convergence, the live panel, the reading list |
+# | **01-autoencoder-basics** | encoder, decoder and bottleneck; squared error against cross-entropy; why a sigmoid code with a linear decoder gains nothing over PCA; too small and too large codes |
 # | **02-sparse-autoencoder** | the classic sparse autoencoder built step by step, with gradient checks; edge filters appear on natural images |
 # | **03-choosing-hyperparameters** | what λ, β, ρ, ε and the hidden size do, and what values to try, answered by experiment |
-# | **04-autoencoders-and-pca** | why a linear autoencoder finds the same subspace as PCA, and what nonlinearity and sparsity add |
+# | **04-autoencoders-and-pca** | why a linear autoencoder finds the same subspace as PCA (but not its axes), and what nonlinearity and sparsity add to the features |
 # | **05-k-sparse-autoencoders** | sparsity by keeping the k largest activations; how k sets the scale of the features; dead units and annealing |
 # | **06-denoising-and-contractive** | robustness by corrupting the input or by penalising the encoder's Jacobian, and how the two are related |
-# | **07-stacked-autoencoders** | greedy layer-wise pretraining of a deep network, then fine-tuning it as a classifier |
-# | **08-variational-autoencoder** | a probabilistic code: the reparameterisation trick, the KL term, sampling new digits |
+# | **07-stacked-autoencoders** | greedy layer-wise pretraining of a deep network, fine-tuning it as a classifier, and when pretraining helps |
+# | **08-variational-autoencoder** | a probabilistic code: the ELBO, the reparameterisation trick, the KL term, sampling new digits, posterior collapse |
 #
 # Take them in order: each one assumes the ideas of the ones before.
 #
 # Each notebook starts with its learning goals, ends with a summary, and has **exercises**.
-# An exercise cell is followed by a *check* cell: run it and it tells you whether your
-# answer is right, and if not, what to look at.
+# Most exercises ask you first to **predict** the outcome (write it in a variable such as
+# `my_prediction`), then to run the experiment or write the code. A *check* cell follows:
+# it tells you whether your answer is right and, if not, what to look at. Every number the
+# text states is computed in the notebook and checked by a `claim(...)` line, which prints ✓
+# with the measured evidence.
 
 # %%
 import time
@@ -59,6 +64,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import aelab
+from aelab.claims import claim
 from aelab.datasets import load_digits, load_mnist, natural_patches
 
 print("aelab version", aelab.__version__)
@@ -99,7 +105,8 @@ if backends["cupy"]:
 
     X_host, _ = load_digits()
     X_gpu = cupy.asarray(X_host)
-    gpu_model = aelab.Autoencoder(16, max_iter=50).fit(X_gpu)
+    with aelab.fixed_budget("50 iterations: only to show where the weights live"):
+        gpu_model = aelab.Autoencoder(16, max_iter=50).fit(X_gpu)
     print("W1 lives in", type(gpu_model.params_["W1"]).__module__)
     print("back on the host:", type(aelab.to_numpy(gpu_model.params_["W1"])))
 else:
@@ -127,25 +134,38 @@ X_patches = natural_patches(2000)
 
 for name, X in [("digits", X_digits), ("MNIST", X_mnist), ("patches", X_patches)]:
     print(f"{name:8s} shape {X.shape}, values in [{X.min():.2f}, {X.max():.2f}]")
+claim(X_digits.shape == (1797, 64) and X_mnist.shape[1] == 28 * 28
+      and X_patches.shape[1] == 64, "1 797 digits of 64 pixels; MNIST digits of 784 pixels; "
+      "patches of 64 pixels", digits=X_digits.shape, mnist=X_mnist.shape, patches=X_patches.shape)
+claim(all(0 <= X.min() and X.max() <= 1 for X in (X_digits, X_mnist, X_patches)),
+      "every data set has its values in [0, 1]")
+_ = claim(load_mnist(source="embedded")[0].shape[0] == 5000, "aelab ships 5 000 MNIST digits")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 4.2))
+fig, axes = plt.subplots(1, 3, figsize=(11, 4), layout="constrained")
 panels = [
-    (X_digits, (8, 8), "digits: 8×8, 64 pixels"),
-    (X_mnist, (28, 28), "MNIST: 28×28, 784 pixels"),
-    (X_patches, (8, 8), "natural patches: 8×8, 64 pixels"),
+    (X_digits, (8, 8), "digits: 8×8 pixels"),
+    (X_mnist, (28, 28), "MNIST: 28×28 pixels"),
+    (X_patches, (8, 8), "natural patches: 8×8 pixels"),
 ]
 for ax, (X, shape, title) in zip(axes, panels):
     grid = aelab.filter_grid_image(X[:36], shape=shape, normalize="none")
-    ax.imshow(grid, cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title)
+    im = ax.imshow(grid, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(f"{title}, first 36")
     ax.axis("off")
-fig.tight_layout()
+fig.colorbar(im, ax=axes, shrink=0.8, label="pixel value (0 black, 1 white; all panels)")
+_ = fig.suptitle("The three data sets, one example per tile, on one grey scale")
 
 # %% [markdown]
-# Most patches are nearly flat grey: smooth sky, blurred background. The others hold a
-# piece of an edge, a line or a texture. In notebook 02 an autoencoder discovers that
-# edges are the building blocks of such patches.
+# More than half of the patches are nearly flat grey (smooth sky, blurred background): the
+# pixel values inside such a patch vary by a standard deviation below 0.05. The others hold
+# a piece of an edge, a line or a texture. In notebook 02 an autoencoder discovers that edges
+# are the building blocks of such patches.
+
+# %%
+flat = float(np.mean(X_patches.std(axis=1) < 0.05))
+_ = claim(flat > 0.5, "more than half of the patches are nearly flat (pixel std below 0.05)",
+      fraction_flat=flat)
 
 # %% [markdown]
 # ## Your first autoencoder
@@ -156,14 +176,33 @@ fig.tight_layout()
 #
 # `aelab.Autoencoder` follows scikit-learn's conventions: you choose the settings
 # (*hyperparameters*) when you make it, and `fit(X)` learns the weights.
+#
+# **How `fit` trains it.** Unless told otherwise, aelab uses **full-batch L-BFGS**
+# (`optimizer="lbfgs"`, a quasi-Newton method from SciPy). Every L-BFGS iteration computes
+# the objective, the mean reconstruction error over *all* training digits, and its exact
+# gradient. So training minimises one fixed, deterministic function: the same data and the
+# same seed give the same weights every time, and `max_iter` counts **iterations**, each
+# one step downhill (its line search may evaluate the objective a few times). The
+# alternatives, `optimizer="adam"` and `"sgd"`, are **minibatch** methods: each step sees a
+# random batch of `batch_size` examples, so the loss they follow is a noisy estimate that
+# changes from step to step, and for them `max_iter` counts **epochs**, passes over the
+# whole training set of many steps each. The course uses L-BFGS unless a notebook says
+# otherwise.
+#
+# `tol` is the stopping tolerance: L-BFGS stops as *converged* once the largest component of
+# the gradient falls below `tol` (or the objective stops changing, relative to its size, by
+# more than `tol`/1000 per iteration). The default, `tol=1e-9`, is very strict; for the small
+# models of these first notebooks we use `tol=1e-4`.
 
 # %%
 X_train, X_test = X_digits[:1200], X_digits[1200:]
 
-model = aelab.Autoencoder(n_hidden=16, max_iter=100)
+model = aelab.Autoencoder(n_hidden=16, tol=1e-4, max_iter=5000)
 start = time.perf_counter()
 model.fit(X_train)
-print(f"trained {model.n_iter_} iterations in {time.perf_counter() - start:.2f} s")
+seconds = time.perf_counter() - start
+print(f"optimizer {model.optimizer!r}: {model.n_iter_} iterations in {seconds:.1f} s")
+print(f"converged_ = {model.converged_}, stop_reason_ = {model.stop_reason_!r}")
 
 # %% [markdown]
 # `reconstruct` sends images through the network: encode to 16 numbers, decode back to 64
@@ -172,17 +211,99 @@ print(f"trained {model.n_iter_} iterations in {time.perf_counter() - start:.2f} 
 # %%
 fig, ax = plt.subplots(figsize=(9, 2.4))
 _ = aelab.plot_reconstructions(X_test, model.reconstruct(X_test), shape=(8, 8), n=12, ax=ax,
-                               title="16 hidden units, 100 iterations")
+                               title="12 test digits (8×8 pixels) through 16 hidden units")
 
 # %% [markdown]
-# The reconstructions are blurry but clearly the right digits: 16 numbers were enough to
-# keep most of what matters. `loss_curve_` records the training objective after every
-# iteration; it falls fast, then slowly.
+# The reconstructions are blurry but still the right digits. To check that on every test
+# digit, not just these twelve, give the reconstructions to a nearest-neighbour classifier
+# that knows only the training digits and their labels: it names almost every reconstructed
+# test digit correctly, nearly as often as the originals.
 
 # %%
-fig, ax = plt.subplots(figsize=(5, 3))
-aelab.plot_loss_curve(model.loss_curve_, ax=ax, title="training objective")
+from sklearn.neighbors import KNeighborsClassifier
+
+y_train, y_test = y_digits[:1200], y_digits[1200:]
+knn = KNeighborsClassifier(n_neighbors=1).fit(X_train, y_train)
+acc_original = knn.score(X_test, y_test)
+acc_reconstructed = knn.score(model.reconstruct(X_test), y_test)
+_ = claim(acc_reconstructed > 0.9 and acc_reconstructed > acc_original - 0.05,
+      "a 1-nearest-neighbour classifier names over 90 % of the reconstructed test digits "
+      "correctly, within 5 points of the originals",
+      reconstructed=acc_reconstructed, original=acc_original)
+
+# %% [markdown]
+# `loss_curve_` records the training objective after every iteration. It falls fast, then
+# slowly: most of the decrease happens in the first few percent of the iterations, and the
+# long tail is the optimiser closing in on the minimum.
+
+# %%
+fig, ax = plt.subplots(figsize=(6, 3.2))
+aelab.plot_loss_curve(model.loss_curve_, ax=ax,
+                      title=f"training objective, converged after {model.n_iter_} iterations")
+ax.set_xlabel("L-BFGS iteration")
+ax.set_ylabel("J: mean ½‖x̂ − x‖² per digit")
 fig.tight_layout()
+
+curve = np.asarray(model.loss_curve_)
+done = (curve[0] - curve) / (curve[0] - curve[-1])  # share of the total decrease so far
+first_90 = int(np.argmax(done >= 0.9)) + 1
+_ = claim(first_90 <= 0.05 * len(curve),
+      "90 % of the total decrease happens in the first 5 % of the iterations",
+      iterations_to_90_percent=first_90, iterations=len(curve))
+
+# %% [markdown]
+# ## Did it converge? The course's rule
+#
+# A model trained for a fixed number of iterations may stop long before its minimum, and
+# then whatever you conclude from it is partly a conclusion about the *budget*. So every
+# `fit` records why it stopped:
+#
+# * `model.converged_` is True when training met its tolerance;
+# * `model.stop_reason_` says why it stopped: `"converged"`, `"max_iter"` (it ran out of
+#   iterations, or of epochs for Adam and SGD), `"callback"` (a live panel stopped it) or
+#   `"diverged"`;
+# * when it stops on `max_iter`, `fit` warns with **`aelab.ConvergenceWarning`** (a subclass
+#   of scikit-learn's `ConvergenceWarning`).
+#
+# The course's rule: **compare settings only with converged models.** The model above
+# converged. The next cell gives the same model only 10 iterations and shows the warning it
+# raises. (When the course's tests run the notebooks, an unannounced ConvergenceWarning is an
+# error, so this cell catches it to show it.)
+
+# %%
+import warnings
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")  # show the warning here, whatever the global setting
+    short = aelab.Autoencoder(n_hidden=16, max_iter=10).fit(X_train)
+print(f"converged_ = {short.converged_}, stop_reason_ = {short.stop_reason_!r}")
+print(f"{caught[-1].category.__name__}: {caught[-1].message}")
+
+# %% [markdown]
+# Sometimes a small budget *is* the point, as here: we want to see what a conclusion drawn
+# at a budget looks like. A cell then announces it by training inside
+# `with aelab.fixed_budget("why the budget is the point"):`, which silences the warning for
+# that block only, and its prose says so.
+#
+# **The budget at work.** After 10 iterations, a 32-unit code reconstructs the test digits
+# no better than a 16-unit code: you might conclude that extra units are useless. Train the
+# 32-unit model to convergence as well, and it loses far less than the 16-unit one. The
+# first conclusion was about the 10-iteration budget, not about code sizes.
+
+# %%
+with aelab.fixed_budget("10 iterations on purpose: what a budget comparison looks like"):
+    at_10 = {p: -aelab.Autoencoder(p, max_iter=10).fit(X_train).score(X_test) for p in (16, 32)}
+model32 = aelab.Autoencoder(32, tol=1e-4, max_iter=5000).fit(X_train)
+converged_err = {16: -model.score(X_test), 32: -model32.score(X_test)}
+for p in (16, 32):
+    print(f"{p} units: test error {at_10[p]:.3f} after 10 iterations, "
+          f"{converged_err[p]:.3f} converged")
+claim(at_10[32] > 0.95 * at_10[16],
+      "after 10 iterations the 32-unit code is no better than the 16-unit code (within 5 %)",
+      ratio_32_to_16=at_10[32] / at_10[16])
+_ = claim(model32.converged_ and converged_err[32] < 0.5 * converged_err[16],
+      "converged, the 32-unit code loses less than half as much as the 16-unit code",
+      ratio_32_to_16=converged_err[32] / converged_err[16])
 
 # %% [markdown]
 # ## The live panel
@@ -205,7 +326,10 @@ fig.tight_layout()
 #   says so in red or yellow, right there.
 #
 # This panel trains on the digits, with two controls: λ (weight decay, notebook 02 explains
-# it) and the number of hidden units. The views show the filters (what each hidden unit
+# it) and the number of hidden units. A panel trains each model for at most `max_iter`
+# iterations (60 here, so that it answers quickly): a fixed budget by design, and its status
+# line says "not converged" whenever the budget, not the tolerance, stopped the training.
+# Use a panel to see *how* things change; draw conclusions from converged models. The views show the filters (what each hidden unit
 # responds to), some reconstructions, and the loss curve.
 
 # %%
@@ -251,65 +375,108 @@ Image(panel.views["filters"].value)
 # %% [markdown]
 # ## Exercise: how much does the bottleneck matter?
 #
-# Train two autoencoders on `X_train`, one with **4** hidden units and one with **32**
-# (keep `max_iter=100`). Store their test reconstruction errors in `err4` and `err32`.
+# Train two autoencoders on `X_train`, one with **2** hidden units (`model2`) and one with
+# **8** (`model8`), both to convergence (`tol=1e-4` and a generous `max_iter`, as above), and
+# store their test reconstruction errors in `err2` and `err8`.
 #
 # *Hint:* `model.score(X_test)` returns the **negative** mean reconstruction error (higher
-# is better, as in scikit-learn), so the error is `-model.score(X_test)`.
-
-# %%
-# Your code here. Replace the two None.
-err4 = None
-err32 = None
-
-# %% [markdown]
-# Run the check:
-
-# %%
-def check_bottleneck(err4, err32):
-    # training is seeded, so the right answers are reproduced exactly (up to rounding)
-    m4, m32 = (aelab.Autoencoder(k, max_iter=100).fit(X_train) for k in (4, 32))
-    ref4, ref32 = -m4.score(X_test), -m32.score(X_test)
-    if err4 is None or err32 is None:
-        print("Not yet: set err4 and err32 to the two test errors.")
-    elif err4 < 0 or err32 < 0:
-        print("An error cannot be negative: did you forget the minus sign in -model.score(X_test)?")
-    elif np.isclose(err4, -m4.score(X_train), rtol=1e-4) or np.isclose(
-            err32, -m32.score(X_train), rtol=1e-4):
-        print("That is the error on the training digits: score the models on X_test, the "
-              "digits they never saw.")
-    elif not (np.isclose(err4, ref4, rtol=1e-4) and np.isclose(err32, ref32, rtol=1e-4)):
-        print(f"Close, but expected about {ref4:.3f} and {ref32:.3f}: "
-              "did you train on X_train, test on X_test, and keep max_iter=100?")
-    else:
-        print(f"Right. 4 units: {err4:.3f}; 32 units: {err32:.3f}. "
-              f"The wider code loses {err4 / err32:.0f}× less. Notebook 01 asks what goes wrong "
-              "when the code gets too wide.")
-
-
-check_bottleneck(err4, err32)
-
-# %% [markdown]
-# <details><summary>Show a solution</summary>
+# is better, as in scikit-learn).
 #
-# ```python
-# err4 = -aelab.Autoencoder(4, max_iter=100).fit(X_train).score(X_test)
-# err32 = -aelab.Autoencoder(32, max_iter=100).fit(X_train).score(X_test)
-# ```
-# </details>
+# **First, predict.** Before you train anything: how many times larger will `err2` be than
+# `err8`? Write your guess in `my_prediction`.
+
+# %%
+my_prediction = None  # ✎ your guess for err2 / err8, a number: set it BEFORE training
+
+# %%
+model2 = model8 = err2 = err8 = None
+# BEGIN SOLUTION
+model2 = aelab.Autoencoder(2, tol=1e-4, max_iter=5000).fit(X_train)
+model8 = aelab.Autoencoder(8, tol=1e-4, max_iter=5000).fit(X_train)
+err2, err8 = -model2.score(X_test), -model8.score(X_test)
+# END SOLUTION
+
+# %% [markdown]
+# Run the check, then compare the outcome with your prediction:
+
+# %%
+from aelab.exercises import compare_numeric_prediction
+from aelab.exercises.nb00 import check_bottleneck
+
+check_bottleneck(err2, err8, model2, model8, X_train, X_test).assert_ok()
+
+# %%
+compare_numeric_prediction(
+    my_prediction, err2 / err8, name="err2 / err8",
+    why="two numbers per digit keep only the broadest strokes; eight keep enough for a "
+        "recognisable digit. Notebook 01 asks what goes wrong when the code gets too wide.")
 
 # %% [markdown]
 # ## Summary
 #
-# * The course runs in order, 00 → 04 and on; each notebook has goals, exercises with
-#   checks, and a summary.
+# * The course runs in order, 00 → 08; each notebook has goals, exercises with checks, and
+#   a summary.
 # * aelab computes with the array library of your data: NumPy on the CPU, CuPy on a GPU
 #   (`pip install "aelab[gpu]"`, then `cupy.asarray(X)`).
 # * Three data sets: 8×8 digits, 28×28 MNIST, 8×8 natural image patches; one example per
 #   row, values in [0, 1].
 # * An autoencoder learns to reproduce its input through a narrow hidden layer;
-#   `Autoencoder(n_hidden=...).fit(X)` trains one in about a second.
+#   `Autoencoder(n_hidden=...).fit(X)` trains one with full-batch L-BFGS, one deterministic
+#   objective over all training examples.
+# * Look at `converged_` and `stop_reason_`; compare settings only with converged models; a
+#   deliberate budget is announced with `with aelab.fixed_budget("..."):`.
 # * A live panel retrains when a control moves, redraws while it trains, and says on its
 #   status line whether it continued from the current weights (warm) or started afresh.
 #
 # Next: **01-autoencoder-basics**, where we open the network up.
+
+# %% [markdown]
+# ## Reading list
+#
+# The papers behind the course, with what each is worth reading for.
+#
+# * **Bourlard & Kamp (1988)**, *Auto-association by multilayer perceptrons and singular
+#   value decomposition*, Biological Cybernetics 59. With linear output units and squared
+#   error, the best one-hidden-layer auto-associator is given by the SVD of the data;
+#   nonlinear hidden units add nothing (notebooks 01, 04).
+# * **Baldi & Hornik (1989)**, *Neural networks and principal component analysis: learning
+#   from examples without local minima*, Neural Networks 2. A linear autoencoder's error has
+#   no spurious local minima: its minimum projects onto the principal subspace, and the other
+#   critical points are saddles (notebook 04).
+# * **Hinton & Salakhutdinov (2006)**, *Reducing the dimensionality of data with neural
+#   networks*, Science 313. Deep autoencoders, pretrained layer by layer with RBMs and then
+#   fine-tuned, give far better low-dimensional codes than PCA (notebook 07).
+# * **Vincent, Larochelle, Bengio & Manzagol (2008)**, *Extracting and composing robust
+#   features with denoising autoencoders*, ICML; and **Vincent et al. (2010)**, *Stacked
+#   denoising autoencoders*, JMLR 11. Reconstruct the clean input from a corrupted one, and
+#   stack such layers to pretrain deep networks (notebooks 06, 07).
+# * **Glorot & Bengio (2010)**, *Understanding the difficulty of training deep feedforward
+#   neural networks*, AISTATS. Their "normalized" initialisation, uniform on
+#   ±√6/√(n_in + n_out), is UFLDL's ±√(6/(n_in + n_out + 1)) up to the +1 (notebooks 02, 03).
+# * **Coates, Lee & Ng (2011)**, *An analysis of single-layer networks in unsupervised
+#   feature learning*, AISTATS. Whitening, and above all many features, matter more than
+#   which unsupervised algorithm learns them; k-means with whitening rivalled far more
+#   elaborate methods (notebooks 02, 03).
+# * **Rifai, Vincent, Muller, Glorot & Bengio (2011)**, *Contractive auto-encoders: explicit
+#   invariance during feature extraction*, ICML. Penalise the Frobenius norm of the encoder's
+#   Jacobian ∂h/∂x (notebook 06).
+# * **Bengio, Courville & Vincent (2013)**, *Representation learning: a review and new
+#   perspectives*, IEEE TPAMI 35. The survey that puts regularised, denoising and contractive
+#   autoencoders beside probabilistic models and the manifold view of representations.
+# * **Makhzani & Frey (2013)**, *k-Sparse autoencoders*, arXiv:1312.5663 (ICLR 2014). Linear
+#   units with tied weights, keeping only the k largest hidden activations (notebook 05).
+# * **Kingma & Welling (2014)**, *Auto-encoding variational Bayes*, ICLR. The variational
+#   autoencoder: a lower bound on the likelihood, trained with the reparameterisation trick
+#   (notebook 08).
+# * **Saxe, McClelland & Ganguli (2014)**, *Exact solutions to the nonlinear dynamics of
+#   learning in deep linear neural networks*, ICLR. Even linear networks learn nonlinearly in
+#   time: plateaus then rapid drops, one input–output mode at a time, stronger modes first
+#   (notebook 04).
+# * **Plaut (2018)**, *From principal subspaces to principal components with linear
+#   autoencoders*, arXiv:1804.10253. A trained linear autoencoder spans the principal
+#   subspace; the SVD of its decoder weights gives the principal directions themselves
+#   (notebook 04).
+# * **Kunin, Bloom, Goeva & Seed (2019)**, *Loss landscapes of regularized linear
+#   autoencoders*, ICML. With L2 weight decay the encoder and decoder become transposes at
+#   every critical point, and the decoder's left singular vectors are the principal
+#   directions (notebook 04).

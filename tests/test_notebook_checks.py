@@ -1,57 +1,56 @@
-"""Check cells defined in the notebooks, fed right and wrong answers.
+"""The check of notebook 00's exercise, fed right and wrong answers.
 
-nbval runs each notebook with its own (right) solutions; these tests also feed the check
-functions the mistakes students make, which must not be accepted.
+nbval runs the notebook with its own (right) solution; this test also feeds the check the
+mistakes students make, which must not be accepted. The check lives in
+aelab/exercises/nb00.py (the notebook only calls it); more cases are in
+tests/test_exercises_nb00.py.
 """
-import re
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 import aelab
 from aelab.datasets import load_digits
-
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-
-
-def load_check(notebook, name, namespace):
-    """Execute the top-level ``def name`` of a notebook's jupytext file in ``namespace``."""
-    src = (NOTEBOOKS / notebook).read_text()
-    m = re.search(rf"^def {name}\(.*?(?=^\S)", src, re.S | re.M)
-    assert m, f"{notebook} defines no {name}"
-    exec(m.group(0), namespace)
-    return namespace[name]
+from aelab.exercises.nb00 import check_bottleneck
 
 
 @pytest.fixture(scope="module")
 def bottleneck():
     X, _ = load_digits()
-    ns = {"aelab": aelab, "np": np, "X_train": X[:1200], "X_test": X[1200:]}
-    check = load_check("00-start-here.py", "check_bottleneck", ns)
+    X_train, X_test = X[:1200], X[1200:]
+    models = {k: aelab.Autoencoder(k, tol=1e-4, max_iter=5000).fit(X_train) for k in (2, 8)}
 
-    def err(k, on="test", max_iter=100):
-        model = aelab.Autoencoder(k, max_iter=max_iter).fit(ns["X_train"])
-        return -model.score(ns["X_test"] if on == "test" else ns["X_train"])
+    def err(k, on="test"):
+        return -models[k].score(X_test if on == "test" else X_train)
 
-    return check, err
+    def check(e2, e8, m2=None, m8=None):
+        return check_bottleneck(e2, e8, models[2] if m2 is None else m2,
+                                models[8] if m8 is None else m8, X_train, X_test)
+
+    return check, err, models, X_train
 
 
-def test_bottleneck_accepts_the_right_errors(bottleneck, capsys):
-    check, err = bottleneck
-    check(err(4), err(32))
-    assert capsys.readouterr().out.startswith("Right.")
+def test_bottleneck_accepts_the_right_errors(bottleneck):
+    check, err, _, _ = bottleneck
+    fb = check(err(2), err(8))
+    assert fb.passed and fb.done
+    assert "times as much" in str(fb)
 
 
 @pytest.mark.parametrize("mistake, says", [
-    (lambda err: (err(4, on="train"), err(32)), "training digits"),
-    (lambda err: (err(4), err(32, on="train")), "training digits"),
-    (lambda err: (err(4, max_iter=200), err(32)), "max_iter=100"),
-    (lambda err: (-err(4), err(32)), "minus sign"),
-    (lambda err: (None, err(32)), "Not yet"),
+    (lambda err: (err(2, on="train"), err(8)), "training digits"),
+    (lambda err: (err(2), err(8, on="train")), "training digits"),
+    (lambda err: (-err(2), err(8)), "minus the error"),
+    (lambda err: (None, err(8)), "still None"),
+    (lambda err: (err(8), err(2)), "not the test error"),
 ])
-def test_bottleneck_names_each_mistake(bottleneck, capsys, mistake, says):
-    check, err = bottleneck
-    check(*mistake(err))
-    out = capsys.readouterr().out
-    assert says in out and not out.startswith("Right.")
+def test_bottleneck_names_each_mistake(bottleneck, mistake, says):
+    check, err, _, _ = bottleneck
+    fb = check(*mistake(err))
+    assert says in str(fb) and not fb.passed
+
+
+def test_bottleneck_refuses_an_unconverged_model(bottleneck):
+    check, err, _, X_train = bottleneck
+    with aelab.fixed_budget("a budget model, to be refused"):
+        short = aelab.Autoencoder(8, max_iter=10).fit(X_train)
+    fb = check(err(2), -short.score(X_train), m8=short)
+    assert not fb.passed and "has not converged" in str(fb)
