@@ -49,7 +49,8 @@
 # | **08-variational-autoencoder** | a probabilistic code: the ELBO, the reparameterisation trick, the KL term, sampling new digits, posterior collapse |
 #
 # Take them in order: each one assumes the ideas of the ones before.
-#
+
+# %% [markdown]
 # Each notebook starts with its learning goals, ends with a summary, and has **exercises**.
 # Most exercises ask you first to **predict** the outcome (write it in a variable such as
 # `my_prediction`), then to run the experiment or write the code. A *check* cell follows:
@@ -176,8 +177,11 @@ _ = claim(flat > 0.5, "more than half of the patches are nearly flat (pixel std 
 #
 # `aelab.Autoencoder` follows scikit-learn's conventions: you choose the settings
 # (*hyperparameters*) when you make it, and `fit(X)` learns the weights.
+
+# %% [markdown]
+# ### How `fit` trains it: full-batch L-BFGS
 #
-# **How `fit` trains it.** Unless told otherwise, aelab uses **full-batch L-BFGS**
+# Unless told otherwise, aelab uses **full-batch L-BFGS**
 # (`optimizer="lbfgs"`, a quasi-Newton method from SciPy). Every L-BFGS iteration computes
 # the objective, the mean reconstruction error over *all* training digits, and its exact
 # gradient. So training minimises one fixed, deterministic function: the same data and the
@@ -324,7 +328,8 @@ _ = claim(model32.converged_ and converged_err[32] < 0.5 * converged_err[16],
 #   *is* the starting point (ε, the seed, the reset button).
 # * If something goes wrong (a setting the model refuses, training that diverges), the panel
 #   says so in red or yellow, right there.
-#
+
+# %% [markdown]
 # This panel trains on the digits, with two controls: λ (weight decay, notebook 02 explains
 # it) and the number of hidden units. A panel trains each model for at most `max_iter`
 # iterations (60 here, so that it answers quickly): a fixed budget by design, and its status
@@ -435,6 +440,8 @@ compare_numeric_prediction(
 #
 # The papers behind the course, with what each is worth reading for.
 #
+# ### Autoencoders and PCA
+#
 # * **Bourlard & Kamp (1988)**, *Auto-association by multilayer perceptrons and singular
 #   value decomposition*, Biological Cybernetics 59. With linear output units and squared
 #   error, the best one-hidden-layer auto-associator is given by the SVD of the data;
@@ -446,28 +453,6 @@ compare_numeric_prediction(
 # * **Hinton & Salakhutdinov (2006)**, *Reducing the dimensionality of data with neural
 #   networks*, Science 313. Deep autoencoders, pretrained layer by layer with RBMs and then
 #   fine-tuned, give far better low-dimensional codes than PCA (notebook 07).
-# * **Vincent, Larochelle, Bengio & Manzagol (2008)**, *Extracting and composing robust
-#   features with denoising autoencoders*, ICML; and **Vincent et al. (2010)**, *Stacked
-#   denoising autoencoders*, JMLR 11. Reconstruct the clean input from a corrupted one, and
-#   stack such layers to pretrain deep networks (notebooks 06, 07).
-# * **Glorot & Bengio (2010)**, *Understanding the difficulty of training deep feedforward
-#   neural networks*, AISTATS. Their "normalized" initialisation, uniform on
-#   ±√6/√(n_in + n_out), is UFLDL's ±√(6/(n_in + n_out + 1)) up to the +1 (notebooks 02, 03).
-# * **Coates, Lee & Ng (2011)**, *An analysis of single-layer networks in unsupervised
-#   feature learning*, AISTATS. Whitening, and above all many features, matter more than
-#   which unsupervised algorithm learns them; k-means with whitening rivalled far more
-#   elaborate methods (notebooks 02, 03).
-# * **Rifai, Vincent, Muller, Glorot & Bengio (2011)**, *Contractive auto-encoders: explicit
-#   invariance during feature extraction*, ICML. Penalise the Frobenius norm of the encoder's
-#   Jacobian ∂h/∂x (notebook 06).
-# * **Bengio, Courville & Vincent (2013)**, *Representation learning: a review and new
-#   perspectives*, IEEE TPAMI 35. The survey that puts regularised, denoising and contractive
-#   autoencoders beside probabilistic models and the manifold view of representations.
-# * **Makhzani & Frey (2013)**, *k-Sparse autoencoders*, arXiv:1312.5663 (ICLR 2014). Linear
-#   units with tied weights, keeping only the k largest hidden activations (notebook 05).
-# * **Kingma & Welling (2014)**, *Auto-encoding variational Bayes*, ICLR. The variational
-#   autoencoder: a lower bound on the likelihood, trained with the reparameterisation trick
-#   (notebook 08).
 # * **Saxe, McClelland & Ganguli (2014)**, *Exact solutions to the nonlinear dynamics of
 #   learning in deep linear neural networks*, ICLR. Even linear networks learn nonlinearly in
 #   time: plateaus then rapid drops, one input–output mode at a time, stronger modes first
@@ -480,3 +465,30 @@ compare_numeric_prediction(
 #   autoencoders*, ICML. With L2 weight decay the encoder and decoder become transposes at
 #   every critical point, and the decoder's left singular vectors are the principal
 #   directions (notebook 04).
+
+# %% [markdown]
+# ### Regularised and probabilistic autoencoders, and what makes features good
+#
+# * **Vincent, Larochelle, Bengio & Manzagol (2008)**, *Extracting and composing robust
+#   features with denoising autoencoders*, ICML; and **Vincent et al. (2010)**, *Stacked
+#   denoising autoencoders*, JMLR 11. Reconstruct the clean input from a corrupted one, and
+#   stack such layers to pretrain deep networks (notebooks 06, 07).
+# * **Glorot & Bengio (2010)**, *Understanding the difficulty of training deep feedforward
+#   neural networks*, AISTATS. Their "normalized" initialisation, uniform on
+#   ±√6/√(n_in + n_out), is UFLDL's ±√(6/(n_in + n_out + 1)) up to the +1 (notebooks 02, 03).
+# * **Coates, Lee & Ng (2011)**, *An analysis of single-layer networks in unsupervised
+#   feature learning*, AISTATS. Whitening, the number of features, the stride and the
+#   receptive-field size matter more than which unsupervised algorithm learns the features;
+#   k-means on whitened patches, with many features, rivalled far more elaborate methods
+#   (notebooks 02, 03).
+# * **Rifai, Vincent, Muller, Glorot & Bengio (2011)**, *Contractive auto-encoders: explicit
+#   invariance during feature extraction*, ICML. Penalise the Frobenius norm of the encoder's
+#   Jacobian ∂h/∂x (notebook 06).
+# * **Bengio, Courville & Vincent (2013)**, *Representation learning: a review and new
+#   perspectives*, IEEE TPAMI 35. The survey that puts regularised, denoising and contractive
+#   autoencoders beside probabilistic models and the manifold view of representations.
+# * **Makhzani & Frey (2013)**, *k-Sparse autoencoders*, arXiv:1312.5663 (ICLR 2014). Linear
+#   units with tied weights, keeping only the k largest hidden activations (notebook 05).
+# * **Kingma & Welling (2014)**, *Auto-encoding variational Bayes*, ICLR. The variational
+#   autoencoder: a lower bound on the likelihood, trained with the reparameterisation trick
+#   (notebook 08).
