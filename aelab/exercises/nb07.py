@@ -187,7 +187,11 @@ def check_shrink_factor(shrink, *, epsilon, n_units, measured):
         return fb.fail("a ratio of two norms is positive")
     measured = float(measured)
     if abs(np.log(s / measured)) <= np.log(1.25):
-        return fb.ok(f"your factor {s:.3g} is within 25 % of the measured {measured:.3g}")
+        fb.ok(f"your factor {s:.3g} is within 25 % of the measured {measured:.3g}")
+        return fb.note("the derivation: δ_below = (δ W) ⊙ f′. Near sigmoid(0) = ½ the slope "
+                       "f′ is ¼; each entry of δ W sums n terms δ_j W_jk with independent "
+                       "weights of standard deviation ε, so it has size ε‖δ‖, and the n "
+                       "entries together have norm ε√n ‖δ‖: a factor ¼ · ε · √n per layer")
     slope = 0.25
     wrong = {
         epsilon * np.sqrt(n_units): "the size of Wᵀδ alone: the sigmoid's slope at the start "
