@@ -9,8 +9,10 @@ from .models import (
     ContractiveAutoencoder,
     DenoisingAutoencoder,
     KSparseAutoencoder,
+    L1SAE,
     LinearAutoencoder,
     SparseAutoencoder,
+    TopKSAE,
 )
 from .io import load, save
 from .optimize import Progress, TrainingDivergedWarning
@@ -49,6 +51,8 @@ __all__ = [
     "KSparseAutoencoder",
     "DenoisingAutoencoder",
     "ContractiveAutoencoder",
+    "TopKSAE",
+    "L1SAE",
     "VariationalAutoencoder",
     "StackedAutoencoder",
     "Explorer",

@@ -38,7 +38,7 @@ from .backend import NO_WORKSPACE, Workspace, asarray_like, blas_threads, colsum
 from .losses import LOSSES, NEEDS_PREACTIVATION
 from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
-from .penalties import contraction_penalty, sparsity_penalty, weight_decay
+from .penalties import auxk_penalty, contraction_penalty, sparsity_penalty, weight_decay
 from .validation import (
     check_bool,
     check_choice,
@@ -108,6 +108,26 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         Masking probability in [0, 1) or Gaussian standard deviation.
     contraction : float >= 0, default 0.0
         γ, weight of the contractive penalty ‖∂h/∂x‖²_F (Rifai et al. 2011).
+    decoder_norm : {None, "unit"}, default None
+        "unit" keeps every decoder column W₂[:, j] at unit norm: after each Adam/SGD step the
+        columns are renormalised, and before it the gradient's component along each column
+        is removed (as the sparse-autoencoder literature does, so that an L1 penalty cannot
+        be dodged by shrinking codes and growing the decoder). Needs ``tied=False`` and a
+        minibatch optimizer.
+    pre_bias : bool, default False
+        Subtract the decoder bias b₂ from the input before encoding: h = f(W₁(x − b₂) + b₁),
+        x̂ = W₂h + b₂ (the pre-encoder bias of Bricken et al. 2023 and Gao et al. 2024).
+    tied_init : bool, default False
+        Start with W₁ = W₂ᵀ (untied afterwards), Gao et al.'s initialisation.
+    aux_k : int or None, default None
+        AuxK (Gao et al. 2024): the ``aux_k`` largest pre-activations of the dead latents
+        (those that fired on no example for ``dead_steps`` minibatches) reconstruct the
+        residual x − x̂, weighted by ``aux_coef``; it gives dead latents a gradient back to
+        life. Needs loss "mse", a linear output, ``tied=False`` and a minibatch optimizer.
+    aux_coef : float >= 0, default 1/32
+        α, the weight of the AuxK loss (Gao et al.'s value; smaller models may need more).
+    dead_steps : int >= 1, default 100
+        Minibatches without firing after which a latent counts as dead for AuxK.
     epsilon : float > 0 or None, default None
         ε, the standard deviation of the Gaussian initial weights N(0, ε²) (the R
         ``autoencoder`` package's convention). ``None`` uses UFLDL's uniform initialisation
@@ -184,6 +204,12 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         noise=None,
         noise_level=0.0,
         contraction=0.0,
+        decoder_norm=None,
+        pre_bias=False,
+        tied_init=False,
+        aux_k=None,
+        aux_coef=1 / 32,
+        dead_steps=100,
         epsilon=None,
         optimizer="lbfgs",
         max_iter=400,
@@ -212,6 +238,12 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self.noise = noise
         self.noise_level = noise_level
         self.contraction = contraction
+        self.decoder_norm = decoder_norm
+        self.pre_bias = pre_bias
+        self.tied_init = tied_init
+        self.aux_k = aux_k
+        self.aux_coef = aux_coef
+        self.dead_steps = dead_steps
         self.epsilon = epsilon
         self.optimizer = optimizer
         self.max_iter = max_iter
@@ -279,6 +311,25 @@ class Autoencoder(TransformerMixin, BaseEstimator):
                                        allow_none=True)
         c.seed = check_int("seed", self.seed, 0, allow_none=True)
         c.dtype = check_choice("dtype", self.dtype, _DTYPES)
+        c.decoder_norm = check_choice("decoder_norm", self.decoder_norm, (None, "unit"))
+        c.pre_bias = check_bool("pre_bias", self.pre_bias)
+        c.tied_init = check_bool("tied_init", self.tied_init)
+        c.aux_k = check_int("aux_k", self.aux_k, 1, c.n_hidden, allow_none=True)
+        c.aux_coef = check_real("aux_coef", self.aux_coef, 0.0)
+        c.dead_steps = check_int("dead_steps", self.dead_steps, 1)
+        for name, on in (("decoder_norm", c.decoder_norm is not None),
+                         ("tied_init", c.tied_init), ("aux_k", c.aux_k is not None)):
+            if on and c.tied:
+                raise ValueError(f"{name}={getattr(self, name)!r} needs separate decoder "
+                                 "weights: set tied=False")
+        for name, on in (("decoder_norm", c.decoder_norm is not None),
+                         ("aux_k", c.aux_k is not None)):
+            if on and c.optimizer == "lbfgs":
+                raise ValueError(f"{name}={getattr(self, name)!r} acts between minibatch "
+                                 "steps; it needs optimizer='adam' or 'sgd', not 'lbfgs'")
+        if c.aux_k is not None and (c.loss != "mse" or c.g.name != "linear"):
+            raise ValueError(f"aux_k={self.aux_k!r} reconstructs the residual x − x̂: it needs "
+                             "loss='mse' and output_activation='linear'")
         c.warm_start = check_bool("warm_start", self.warm_start)
         c.verbose = bool(self.verbose)
         return c
@@ -326,6 +377,11 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         if not c.tied:
             host["W2"] = draw((n, p))
         host["b2"] = np.zeros(n)
+        if c.decoder_norm == "unit":
+            norms = np.linalg.norm(host["W2"], axis=0)
+            host["W2"] = host["W2"] / np.where(norms > 0, norms, 1.0)
+        if c.tied_init:
+            host["W1"] = host["W2"].T.copy()
         return {k: asarray_like(host[k], X, dtype=c.dtype) for k in self._param_keys(c)}
 
     @property
@@ -341,11 +397,26 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             )
 
     # ------------------------------------------------------------------ the maths
-    def _topk_mask(self, xp, A, k):
-        """1 for the k largest entries of each row of A, 0 elsewhere."""
+    def _topk_mask(self, xp, A, k, relu=False):
+        """1 for the k largest entries of each row of A, 0 elsewhere.
+
+        With ReLU units (``relu``) entries at zero are never kept: a row with fewer than k
+        positive units keeps those it has. That is the same model (a zero contributes
+        nothing to H, and ReLU' = 0 there) without the exact-k fallback that ties at zero
+        would otherwise force on almost every row of a sparse code.
+        """
         p = A.shape[1]
         if k >= p:
             return None
+        if is_numpy(xp) and relu:
+            keep = A >= np.partition(A, p - k, axis=1)[:, p - k:p - k + 1]
+            keep &= A > 0
+            if int(keep.sum(axis=1).max(initial=0)) <= k:  # no tie among positive values
+                return keep.astype(A.dtype)
+            idx = np.argpartition(A, p - k, axis=1)[:, p - k:]
+            M = np.zeros_like(A)
+            np.put_along_axis(M, idx, 1.0, axis=1)
+            return M * (A > 0)
         if is_numpy(xp):
             # The k-th largest entry of each row is a threshold. partition is O(p) per row
             # where a sort is O(p log p), and it moves no indices: 0.32 against 0.54 ms for
@@ -359,18 +430,23 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             np.put_along_axis(M, idx, 1.0, axis=1)
             return M
         thresh = xp.sort(A, axis=1)[:, p - k:p - k + 1]
-        return xp.astype(A >= thresh, A.dtype)
+        keep = A >= thresh
+        if relu:
+            keep = keep & (A > 0)
+        return xp.astype(keep, A.dtype)
 
     def _encode(self, xp, params, X, c, k, ws=NO_WORKSPACE):
         """Hidden activations A₂ = f(X W₁ᵀ + b₁), the top-k mask M (or None) and H = A₂ ⊙ M."""
         b1 = params["b1"]
+        if c.pre_bias:
+            X = X - params["b2"]
 
         def activate(z):
             z += b1
             return c.f.f(xp, z, inplace=True), None  # Z₂ is not needed again: f' is read off A₂
 
         A2, _ = ws.rowwise(activate, ws.matmul("A2", X, params["W1"].T))
-        M = self._topk_mask(xp, A2, k) if k is not None else None
+        M = self._topk_mask(xp, A2, k, relu=c.f.name == "relu") if k is not None else None
         H = A2 if M is None else A2 * M
         return A2, M, H
 
@@ -401,7 +477,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         dZ3, J = ws.rowwise(block, ws.matmul("Z3", H, _decoder_weights(params, c)), X)
         return J, dZ3
 
-    def _loss_and_grad(self, params, X_in, X, c, ws=NO_WORKSPACE):
+    def _loss_and_grad(self, params, X_in, X, c, ws=NO_WORKSPACE, aux=None):
         """J and ∇J at ``params`` for corrupted input ``X_in`` and clean target ``X``.
 
         ``ws`` is the training run's :class:`~aelab.backend.Workspace`: the large temporaries
@@ -411,6 +487,9 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         rows are summed, so each shard computes its partial sums and they are added up in
         shard order; the one quantity every row needs, ρ̂, is summed between the two halves
         of backpropagation.
+
+        ``aux`` (AuxK only) is a dict with ``dead``, a host bool array (n_hidden,) of the
+        latents counted dead; this call writes ``fired`` (which latents fired on any row).
         """
         xp = get_namespace(X)
         m = X.shape[0]
@@ -447,8 +526,36 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             gW1 += c.lam * W1
             if not c.tied:
                 grads["W2"] = grads["W2"] + c.lam * params["W2"]
+        if c.pre_bias:
+            # x − b₂ feeds the encoder: b₂'s gradient gets −Σᵢ δ₂ᵢ W₁ = −(∇b₁) W₁
+            grads["b2"] = grads["b2"] - grads["b1"] @ W1
+        if aux is not None and c.aux_k is not None:
+            aux["fired"] = to_host_bool(_total(o["fired"] for o in outer) > 0)
+            J = J + self._auxk(xp, params, X_in, X, c, aux, grads, gW1)
         grads["W1"] = gW1
         return J, {k: grads[k] for k in self._param_keys(c)}
+
+    def _auxk(self, xp, params, X_in, X, c, aux, grads, gW1):
+        """Add the AuxK term's gradient into ``grads``/``gW1``; returns α·J_aux."""
+        dead = np.flatnonzero(aux.get("dead", np.zeros(0, bool)))
+        if dead.size == 0 or c.aux_coef == 0:
+            return 0.0
+        idx = asarray_like(dead, X)
+        Xe = X_in - params["b2"] if c.pre_bias else X_in
+        H = self._encode(xp, params, X_in, c, c.k)[2]
+        E = X - (H @ params["W2"].T + params["b2"])  # the residual, held fixed
+        W1d = xp.take(params["W1"], idx, axis=0)
+        W2d = xp.take(params["W2"], idx, axis=1)
+        b1d = xp.take(params["b1"], idx, axis=0)
+        Ja, g = auxk_penalty(xp, E, Xe, W1d, b1d, W2d, min(c.aux_k, dead.size))
+        a = c.aux_coef
+        S = _one_hot(xp, idx, c.n_hidden, X)
+        gW1 += S @ (a * g["W1d"])
+        grads["b1"] = grads["b1"] + S @ (a * g["b1d"])
+        grads["W2"] = grads["W2"] + (a * g["W2d"]) @ S.T
+        if c.pre_bias:
+            grads["b2"] = grads["b2"] - a * xp.sum(g["Xe"], axis=0)
+        return a * float(Ja)
 
     def _backprop_output(self, xp, params, X_in, X, c, part, m):
         """Forward pass and the output layer's backward pass on the rows ``part.rows``.
@@ -461,6 +568,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         A2, M, H = self._encode(xp, params, Xi, c, c.k, part)
         J, dZ3 = self._reconstruction(xp, params, H, Xt, c, part, m)
         out = {"J": J, "A2": A2, "M": M, "b2": colsum(xp, dZ3)}
+        if c.aux_k is not None:
+            out["fired"] = colsum(xp, xp.astype(H > 0, H.dtype))
         if c.tied:
             out["W"] = H.T @ dZ3
             out["dH"] = part.matmul("dH", dZ3, params["W1"].T)
@@ -500,7 +609,10 @@ class Autoencoder(TransformerMixin, BaseEstimator):
             d2A = c.f.d2f(xp, A2, dA)
             out["penalty"], dZc, out["dW"] = contraction_penalty(xp, params["W1"], dA, d2A, m)
             dZ2 += c.contraction * dZc
-        out["W1"] = dZ2.T @ part.take(X_in)
+        Xe = part.take(X_in)
+        if c.pre_bias:
+            Xe = Xe - params["b2"]
+        out["W1"] = dZ2.T @ Xe
         out["b1"] = colsum(xp, dZ2)
         return out
 
@@ -633,18 +745,34 @@ class Autoencoder(TransformerMixin, BaseEstimator):
                     c_train.k = int(round(k0 + (k1 - k0) * min(1.0, 2.0 * done)))
 
                 c, anneal = c_train, follow_schedule
+            loss = self._minibatch_loss(c, ws, params)
             params, n_iter, reason = run_minibatch(
-                lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c, ws), params, X,
+                loss, params, X,
                 method=c.optimizer, epochs=c.max_iter,
                 batch_size=c.batch_size or min(256, X.shape[0]),
                 learning_rate=c.learning_rate, momentum=c.momentum, rng=rng,
                 on_iter=on_iter,
                 corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
                 before_batch=anneal, tol=c.tol, n_iter_no_change=c.n_iter_no_change,
+                project=_unit_columns_projection if c.decoder_norm == "unit" else None,
                 # the annealing of k ends half-way through the budget
                 min_epochs=(c.max_iter + 1) // 2 if anneal is not None else 0,
             )
         return params, n_iter, reason
+
+    def _minibatch_loss(self, c, ws, params0):
+        """The per-batch objective for Adam/SGD; with AuxK it also tracks dead latents."""
+        if c.aux_k is None:
+            return lambda p, Xi, Xt: self._loss_and_grad(p, Xi, Xt, c, ws)
+        since = np.zeros(c.n_hidden, dtype=np.int64)  # minibatches since each latent fired
+        self.steps_since_fired_ = since
+
+        def loss(p, Xi, Xt):
+            aux = {"dead": since >= c.dead_steps}
+            J, grads = self._loss_and_grad(p, Xi, Xt, c, ws, aux=aux)
+            since[:] = np.where(aux["fired"], 0, since + 1)
+            return J, grads
+        return loss
 
     # ------------------------------------------------------------------ using it
     def transform(self, X):
@@ -746,3 +874,31 @@ def _progress_bar(c):
     from tqdm.auto import tqdm
 
     return tqdm(total=c.max_iter, desc=f"training ({c.optimizer})", unit="it", leave=False)
+
+
+def to_host_bool(a):
+    """A NumPy copy of a device array (small: one value per hidden unit)."""
+    from .backend import to_numpy
+
+    return np.asarray(to_numpy(a))
+
+
+def _one_hot(xp, idx, p, like):
+    """(p, d) matrix S with S[idx[j], j] = 1: scatters d columns back into p (any backend)."""
+    rows = xp.arange(p)
+    if hasattr(rows, "device") and hasattr(like, "device"):
+        rows = asarray_like(np.arange(p), like)
+    return xp.astype(rows[:, None] == idx[None, :], like.dtype)
+
+
+def _unit_columns_projection(params, grads, after=False):
+    """decoder_norm="unit": before a step, remove each decoder column's gradient component
+    along the column (a unit vector, so gⱼ ← gⱼ − (wⱼ·gⱼ) wⱼ); after it, renormalise."""
+    W2 = params["W2"]
+    xp = get_namespace(W2)
+    if after:
+        norms = xp.sqrt(xp.sum(W2 * W2, axis=0))
+        W2 /= xp.where(norms > 0, norms, xp.ones_like(norms))
+        return
+    g = grads["W2"]
+    g -= W2 * xp.sum(W2 * g, axis=0)

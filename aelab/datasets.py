@@ -728,3 +728,9 @@ def load_dataset(name, **kw):
             X, None, name, (p, p), f"natural image patches, {len(X)} of {p}x{p}, in [0.1, 0.9]"
         )
     raise ValueError(f"name must be one of {DATASET_NAMES}, got {name!r}")
+
+
+# Synthetic superposition data with known features (notebook 09) lives in its own module.
+from .superposition import Superposition, make_superposition  # noqa: E402
+
+__all__ += ["Superposition", "make_superposition"]

@@ -261,3 +261,82 @@ def linear_probe_accuracy(H_train, y_train, H_test, y_test, C=1.0, max_iter=300)
     with threadpool_limits(limits=1, user_api="blas"):
         clf.fit(scaler.transform(H_train), y_train)
         return float(clf.score(scaler.transform(H_test), y_test))
+
+
+# ------------------------------------------------------------------ sparse autoencoders
+# Judging a dictionary against known features, and a code by its sparsity and fidelity
+# (notebooks/09-sparse-autoencoders-for-interpretability.ipynb).
+def _unit_rows(A, name):
+    A = _host_matrix(A, name)
+    norms = np.linalg.norm(A, axis=1, keepdims=True)
+    return A / np.where(norms > 0, norms, 1.0)
+
+
+def max_cosine_similarities(true_features, dictionary):
+    """For each true feature, its largest |cosine| with any dictionary element.
+
+    Parameters
+    ----------
+    true_features : array (n, d)
+    dictionary : array (p, d)
+        E.g. the decoder columns ``W2.T`` of a sparse autoencoder.
+
+    Returns
+    -------
+    ndarray (n,)
+    """
+    return np.abs(_unit_rows(true_features, "true_features")
+                  @ _unit_rows(dictionary, "dictionary").T).max(axis=1)
+
+
+def mean_max_cosine_similarity(true_features, dictionary):
+    """MMCS: the mean over true features of their best |cosine| with the dictionary (in [0, 1]).
+
+    Taught in notebooks/09-sparse-autoencoders-for-interpretability.ipynb.
+    """
+    return float(np.mean(max_cosine_similarities(true_features, dictionary)))
+
+
+def recovered_fraction(true_features, dictionary, threshold=0.9):
+    """Fraction of true features matched by some dictionary element with |cos| > threshold."""
+    return float(np.mean(max_cosine_similarities(true_features, dictionary) > threshold))
+
+
+def l0(H):
+    """Mean number of nonzero units per example, E‖h‖₀."""
+    H = _host_matrix(H, "H")
+    return float(np.mean(np.count_nonzero(H, axis=1)))
+
+
+def normalized_mse(X, X_hat):
+    """NMSE (Gao et al. 2024): E‖x̂ − x‖² / E‖x − x̄‖², the error against predicting the mean.
+
+    0 is perfect; 1 is no better than the mean example.
+    """
+    X, X_hat = _host_matrix(X, "X"), _host_matrix(X_hat, "X_hat")
+    return float(np.sum((X_hat - X) ** 2) / np.sum((X - X.mean(axis=0)) ** 2))
+
+
+def shrinkage(X, X_hat):
+    """γ = E‖x̂‖² / E⟨x̂, x⟩ (Rajamanoharan et al. 2024): 1 for an unbiased scale, below 1 when
+    the reconstruction is shrunk towards 0 (as an L1 penalty does)."""
+    X, X_hat = _host_matrix(X, "X"), _host_matrix(X_hat, "X_hat")
+    return float(np.sum(X_hat * X_hat) / np.sum(X_hat * X))
+
+
+def dead_fraction(H, tol=1e-4):
+    """Fraction of units that never move on these examples (see :func:`dead_units`)."""
+    return float(np.mean(dead_units(H, tol)))
+
+
+def top_activating(H, unit, n=8):
+    """Indices of the ``n`` examples on which ``unit`` is largest, largest first."""
+    H = _host_matrix(H, "H")
+    col = H[:, int(unit)]
+    n = min(int(n), len(col))
+    idx = np.argpartition(-col, n - 1)[:n]
+    return idx[np.argsort(-col[idx], kind="stable")]
+
+
+__all__ += ["max_cosine_similarities", "mean_max_cosine_similarity", "recovered_fraction", "l0",
+            "normalized_mse", "shrinkage", "dead_fraction", "top_activating"]

@@ -103,3 +103,35 @@ ContractiveAutoencoder = _preset(
     n_hidden=64, activation="sigmoid", output_activation="sigmoid", loss="cross_entropy",
     contraction=0.1, optimizer="lbfgs", max_iter=200,
 )
+
+TopKSAE = _preset(
+    "TopKSAE",
+    """The top-k sparse autoencoder of interpretability research (Gao et al. 2024), a
+    descendant of Makhzani and Frey's k-sparse autoencoder: a wide ReLU code of which only the
+    k largest units are kept per example, untied weights started at W₁ = W₂ᵀ, unit-norm
+    decoder columns, a pre-encoder bias, squared error, Adam. Set ``aux_k`` (with
+    ``aux_coef``, ``dead_steps``) for the AuxK loss against dead latents. Top-k needs no
+    sparsity penalty, so it does not shrink the activations. Taught in
+    notebooks/09-sparse-autoencoders-for-interpretability.ipynb.""",
+    n_hidden=512, activation="relu", output_activation="linear", loss="mse", tied=False,
+    k=8, decoder_norm="unit", pre_bias=True, tied_init=True, optimizer="adam", max_iter=30,
+    batch_size=256, learning_rate=3e-3,
+)
+
+L1SAE = _preset(
+    "L1SAE",
+    """The L1 sparse autoencoder (Bricken et al. 2023; sae-lens): a wide ReLU code, an L1
+    penalty on the activations, unit-norm decoder columns (without them the penalty is
+    dodged by small codes and large decoder columns), a pre-encoder bias, Adam.
+
+    sae-lens minimises E‖x̂ − x‖² + λ E‖h‖₁. aelab's objective is ½E‖x̂ − x‖² + β Σⱼ |ρ̂ⱼ − ρ|
+    with ρ̂ⱼ = E hⱼ; for ReLU codes (hⱼ ≥ 0) and ρ = 0 the sum is E‖h‖₁, so aelab's J is half of
+    sae-lens's loss when β = λ/2: the default β = 0.15 is sae-lens's λ = 0.3. The L1 penalty
+    shrinks the activations towards 0 (the shrinkage γ < 1 of aelab.metrics). Taught in
+    notebooks/09-sparse-autoencoders-for-interpretability.ipynb.""",
+    n_hidden=512, activation="relu", output_activation="linear", loss="mse", tied=False,
+    sparsity="l1", rho=0.0, beta=0.15, decoder_norm="unit", pre_bias=True, tied_init=True,
+    optimizer="adam", max_iter=30, batch_size=256, learning_rate=3e-3,
+)
+
+__all__ += ["TopKSAE", "L1SAE"]

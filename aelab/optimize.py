@@ -157,7 +157,7 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
 
 def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate, momentum,
                   rng, on_iter, corrupt=None, before_batch=None, tol=0.0,
-                  n_iter_no_change=None, min_epochs=0):
+                  n_iter_no_change=None, min_epochs=0, project=None):
     """Adam or SGD with momentum over seeded, shuffled minibatches.
 
     Parameters
@@ -186,6 +186,10 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     min_epochs : int, default 0
         Epochs before the rule may stop training (a schedule still changing the objective,
         such as the annealing of k, must finish first).
+    project : callable ``(params, grads, after=False) -> None``, optional
+        A constraint kept by every step: called on the gradients before the step (to project
+        them onto the constraint's tangent space) and with ``after=True`` on the parameters
+        after it (to restore the constraint), e.g. unit-norm decoder columns.
 
     Returns
     -------
@@ -225,6 +229,8 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
                 diverged = True
                 break
             step += 1
+            if project is not None:
+                project(params, grads)
             for k, g in grads.items():  # in place: these arrays are as large as the model
                 if method == "adam":
                     first[k] *= b1
@@ -239,6 +245,8 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
                     first[k] *= momentum
                     first[k] -= learning_rate * g
                     params[k] += first[k]
+            if project is not None:
+                project(params, None, after=True)
             total += J * Xb.shape[0]
             count += Xb.shape[0]
         finite = all(bool(xp.all(xp.isfinite(v))) for v in params.values())

@@ -14,6 +14,8 @@ notebooks/06-denoising-and-contractive.ipynb (contraction).
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .backend import sumsq
 
 __all__ = ["weight_decay", "SPARSITY", "sparsity_penalty", "contraction_penalty"]
@@ -34,8 +36,11 @@ def weight_decay(xp, weights):
 
 
 def _kl(xp, rho_hat, rho, low, high):
-    # Map the activation's range onto (0, 1): identity for sigmoid, (ρ+1)/2 for tanh,
-    # as the R autoencoder package does. The chain rule then contributes 1/(high-low).
+    # Map the activation's range onto (0, 1): identity for sigmoid, (a+1)/2 for tanh, applied
+    # to both ρ and ρ̂ (aelab's own convention, so ρ lies in (−1, 1) for tanh). The R
+    # autoencoder package differs: it maps only ρ̂, uses ρ as given (so ρ must lie in (0, 1)
+    # and a negative ρ gives NaN), and its tanh gradient omits the chain rule's 1/2
+    # (notebooks/03-choosing-hyperparameters.ipynb). The chain rule contributes 1/(high-low).
     scale = 1.0 / (high - low)
     r = (rho - low) * scale
     q = xp.clip((rho_hat - low) * scale, _KL_EDGE, 1.0 - _KL_EDGE)
@@ -112,3 +117,57 @@ def contraction_penalty(xp, W1, dA, d2A, m):
     dZ = (2.0 / m) * dA * d2A * row_norms
     dW1 = (2.0 / m) * xp.sum(dA2, axis=0)[:, None] * W1
     return value, dZ, dW1
+
+
+def _top_k_rows(xp, Z, k):
+    """1 for the k largest entries of each row of Z (exactly k, ties broken by index)."""
+    if k >= Z.shape[1]:
+        return xp.ones_like(Z)
+    if isinstance(Z, np.ndarray):
+        M = np.zeros_like(Z)
+        np.put_along_axis(M, np.argpartition(Z, Z.shape[1] - k, axis=1)[:, -k:], 1.0, axis=1)
+        return M
+    thresh = xp.sort(Z, axis=1)[:, Z.shape[1] - k:Z.shape[1] - k + 1]
+    return xp.astype(Z >= thresh, Z.dtype)
+
+
+def auxk_penalty(xp, E, Xe, W1d, b1d, W2d, k_aux):
+    """The AuxK auxiliary loss of Gao et al. (2024) on the dead latents, and its gradient.
+
+    The dead latents (those that have not fired for a while) try to reconstruct what the live
+    ones left over, the residual E = X − X̂ (held fixed: no gradient flows into it):
+
+        J_aux = (1/m) Σᵢ ½ ‖Eᵢ − W2d zᵢ‖²,   zᵢ = top-k_aux of (W1d xᵢ + b1d),
+
+    with the pre-activations taken as they are, not ReLU-clipped, so that a latent whose
+    pre-activation is negative everywhere (the usual reason it is dead) still gets a gradient.
+
+    Parameters
+    ----------
+    E : array (m, n)
+        The residual of the main reconstruction.
+    Xe : array (m, n)
+        The encoder's input (X, or X − b_pre).
+    W1d : array (d, n), b1d : array (d,), W2d : array (n, d)
+        Encoder rows, biases and decoder columns of the d dead latents.
+    k_aux : int
+
+    Returns
+    -------
+    J : float
+    grads : dict with ``W1d``, ``b1d``, ``W2d`` and ``Xe`` (∂J/∂Xe, for a pre-encoder bias)
+
+    Notes
+    -----
+    Taught in notebooks/09-sparse-autoencoders-for-interpretability.ipynb.
+    """
+    m = Xe.shape[0]
+    Z = Xe @ W1d.T + b1d
+    M = _top_k_rows(xp, Z, int(k_aux))
+    Zk = Z * M
+    R = Zk @ W2d.T - E
+    J = 0.5 * xp.sum(R * R) / m
+    dR = R / m
+    dZ = (dR @ W2d) * M
+    return J, {"W1d": dZ.T @ Xe, "b1d": xp.sum(dZ, axis=0), "W2d": dR.T @ Zk,
+               "Xe": dZ @ W1d}
