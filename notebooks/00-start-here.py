@@ -391,10 +391,13 @@ Image(panel.views["filters"].value)
 # `err8`? Write your guess in `my_prediction`.
 
 # %%
+from aelab.exercises import compare_numeric_prediction
+from aelab.exercises.nb00 import check_bottleneck
+
 my_prediction = None  # ✎ your guess for err2 / err8, a number: set it BEFORE training
 
 # %%
-model2 = model8 = err2 = err8 = None
+# Train model2 and model8 here, then set err2 and err8.
 # BEGIN SOLUTION
 model2 = aelab.Autoencoder(2, tol=1e-4, max_iter=5000).fit(X_train)
 model8 = aelab.Autoencoder(8, tol=1e-4, max_iter=5000).fit(X_train)
@@ -405,9 +408,6 @@ err2, err8 = -model2.score(X_test), -model8.score(X_test)
 # Run the check, then compare the outcome with your prediction:
 
 # %%
-from aelab.exercises import compare_numeric_prediction
-from aelab.exercises.nb00 import check_bottleneck
-
 check_bottleneck(err2, err8, model2, model8, X_train, X_test).assert_ok()
 
 # %%

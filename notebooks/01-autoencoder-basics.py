@@ -42,6 +42,7 @@ import aelab
 from aelab.claims import claim
 from aelab.datasets import load_digits
 from aelab.exercises import compare_prediction
+from aelab.exercises.nb01 import check_ce_choice, check_decoder
 from aelab.metrics import model_reconstruction_error
 from aelab.pca import PCA, max_principal_angle_degrees
 
@@ -644,14 +645,12 @@ display(Image(frames[3]), Image(frames[64]))
 
 # %%
 H = model.transform(X_test[:5])
-X_hat_mine = None
+# Set X_hat_mine: one row per digit, one column per pixel.
 # BEGIN SOLUTION
 X_hat_mine = H @ W2.T + b2
 # END SOLUTION
 
 # %%
-from aelab.exercises.nb01 import check_ce_choice, check_decoder
-
 check_decoder(X_hat_mine, model, H).assert_ok()
 
 # %% [markdown]
@@ -666,7 +665,7 @@ check_decoder(X_hat_mine, model, H).assert_ok()
 # * `"temperatures"`: daily temperatures in °C, scaled by 1/40.
 
 # %%
-ok_for_ce = set()  # e.g. {"digits"}
+# Set ok_for_ce to a set of names, e.g. {"digits"}.
 # BEGIN SOLUTION
 ok_for_ce = {"digits", "patches"}
 # END SOLUTION
