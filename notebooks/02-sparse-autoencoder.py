@@ -73,7 +73,8 @@ np.set_printoptions(precision=4, suppress=True)
 # | 1 | subtract the patch's own mean | overall brightness says nothing about *structure*; without this, a unit would be wasted on "how bright is this patch" |
 # | 2 | clip at ±3 standard deviations (of all pixels), then divide by 3σ | a few extreme pixels would otherwise set the scale and squeeze everything else into a narrow band; after the division every pixel lies in [−1, 1] |
 # | 3 | map [−1, 1] linearly onto **[0.1, 0.9]** | the decoder ends in a sigmoid, whose outputs live in (0, 1) |
-#
+
+# %% [markdown]
 # Why not map onto [0, 1]? A sigmoid only *approaches* 0 and 1: to output exactly 0 it would
 # need an infinitely negative input, so the weights would keep growing to chase those targets.
 # Worse, near 0 and 1 the sigmoid is flat, its derivative σ(z)(1 − σ(z)) is nearly zero, and
@@ -127,7 +128,7 @@ plt.tight_layout()
 claim(counts[0] > counts[1:4].max() and counts[-1] > counts[-4:-1].max(),
       "the end bins (the clipped pixels) hold more pixels than the bins just inside them",
       first=counts[0], inside_first=counts[1:4].max(), last=counts[-1],
-      inside_last=counts[-4:-1].max())
+      inside_last=counts[-4:-1].max());
 
 # %% [markdown]
 # ## 2 · The objective, one term at a time
@@ -393,7 +394,7 @@ print(f"J: ours {J_mine:.12f}   aelab {J_lib:.12f}")
 claim(rd_full < 1e-9, "your gradient check passes UFLDL's bar on the full cost", rel_diff=rd_full)
 claim(abs(J_mine - J_lib) < 1e-12 and rd_lib < 1e-12,
       "our cost is aelab's, value and gradient, up to rounding",
-      dJ=abs(J_mine - J_lib), rel_diff=rd_lib)
+      dJ=abs(J_mine - J_lib), rel_diff=rd_lib);
 
 # %% [markdown]
 # From here on we let `aelab` do the work. The library runs this same finite-difference test
@@ -436,7 +437,7 @@ def report(progress):
 model = aelab.SparseAutoencoder(max_iter=3000, tol=TOL).fit(X, callback=report)
 print(f"stopped: {model.stop_reason_} after {model.n_iter_} iterations, J = {model.loss_curve_[-1]:.5f}")
 claim(model.converged_ and model.n_iter_ > 400,
-      "the UFLDL model needs more than UFLDL's 400 iterations to converge", n_iter=model.n_iter_)
+      "the UFLDL model needs more than UFLDL's 400 iterations to converge", n_iter=model.n_iter_);
 
 # %% [markdown]
 # **Are they edges? Measure, don't squint.** `aelab.filters.edge_test` asks two questions of
@@ -728,7 +729,7 @@ compare_prediction(my_prediction_lam,
 plateau = np.asarray(model.loss_curve_[10:40])
 claim(np.all(np.abs(plateau / err_mean - 1) < 0.05),
       "iterations 10–40 of the section-3 run sit within 5 % of the mean-patch error",
-      lowest=plateau.min(), highest=plateau.max(), err_mean=err_mean)
+      lowest=plateau.min(), highest=plateau.max(), err_mean=err_mean);
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), width_ratios=[1, 1.6])
