@@ -619,16 +619,22 @@ my_prediction_gap = None   # ✎ one of "β = 1", "β = 4", "about equal"
 t0 = time.perf_counter()
 vae4 = aelab.VariationalAutoencoder(**VAE_SETTINGS, beta=4.0).fit(X_train)
 print(f"β = 4: {vae4.n_iter_} epochs ({vae4.stop_reason_}) in {time.perf_counter() - t0:.1f} s")
-bound = {}
-for b, model in ((1.0, vae), (4.0, vae4)):
-    log_w = vae_diagnostics.log_importance_weights(model, X_test, n_samples=200, seed=1)
-    bound[b] = {K: float(np.mean(log_mean_exp(log_w[:K]))) for K in (1, 10, 50, 200)}
-    bound[b]["ELBO"] = float(log_w.mean())
+
+
+def bounds(model, n_samples=200):
+    """The ELBO and 𝓛_K for K = 10, 50, 200, from one draw of 200 codes per image."""
+    log_w = vae_diagnostics.log_importance_weights(model, X_test, n_samples=n_samples, seed=1)
+    return {"ELBO": float(log_w.mean()),
+            **{K: float(np.mean(log_mean_exp(log_w[:K]))) for K in (10, 50, 200)}}
+
+
+bound = {b: bounds(model) for b, model in ((1.0, vae), (4.0, vae4))}
+for b in bound:
     print(f"β = {b:g}: ELBO {bound[b]['ELBO']:.1f};  " + ",  ".join(
         f"𝓛_{K} {bound[b][K]:.1f}" for K in (10, 50, 200)) + " nats per image")
 gap = {b: bound[b][200] - bound[b]["ELBO"] for b in bound}
-outcome = "β = 4" if gap[4.0] > gap[1.0] + 1 else ("β = 1" if gap[1.0] > gap[4.0] + 1
-                                                   else "about equal")
+outcome = "β = 4" if gap[4.0] > gap[1.0] + 0.5 else ("β = 1" if gap[1.0] > gap[4.0] + 0.5
+                                                     else "about equal")
 compare_prediction(my_prediction_gap, outcome, choices=("β = 1", "β = 4", "about equal"),
                    why="a larger β keeps q(z|x) broader and closer to the prior, further from "
                        "the true posterior, so the bound is looser")
@@ -637,7 +643,7 @@ compare_prediction(my_prediction_gap, outcome, choices=("β = 1", "β = 4", "abo
 claim(all(bound[b][10] < bound[b][50] < bound[b][200] for b in bound),
       "the bound rises with K", beta1=[bound[1.0][K] for K in (10, 50, 200)],
       beta4=[bound[4.0][K] for K in (10, 50, 200)])
-claim(gap[4.0] > gap[1.0] + 1 and min(gap.values()) > 3,
+claim(gap[4.0] > gap[1.0] + 0.5 and min(gap.values()) > 3,
       "the gap is several nats for both models and larger at β = 4", gap_beta1=gap[1.0],
       gap_beta4=gap[4.0])
 claim(vae_diagnostics.active_units(vae4, X_test)[0] == 2,
