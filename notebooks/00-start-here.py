@@ -458,9 +458,9 @@ compare_numeric_prediction(
 #   time: plateaus then rapid drops, one input–output mode at a time, stronger modes first
 #   (notebook 04).
 # * **Plaut (2018)**, *From principal subspaces to principal components with linear
-#   autoencoders*, arXiv:1804.10253. A trained linear autoencoder spans the principal
-#   subspace; the SVD of its decoder weights gives the principal directions themselves
-#   (notebook 04).
+#   autoencoders*, arXiv:1804.10253. A trained linear autoencoder's weights span the
+#   principal subspace without being the principal directions; the paper shows how to
+#   recover the principal directions (the loading vectors) from those weights (notebook 04).
 # * **Kunin, Bloom, Goeva & Seed (2019)**, *Loss landscapes of regularized linear
 #   autoencoders*, ICML. With L2 weight decay the encoder and decoder become transposes at
 #   every critical point, and the decoder's left singular vectors are the principal
@@ -477,9 +477,9 @@ compare_numeric_prediction(
 #   neural networks*, AISTATS. Their "normalized" initialisation, uniform on
 #   ±√6/√(n_in + n_out), is UFLDL's ±√(6/(n_in + n_out + 1)) up to the +1 (notebooks 02, 03).
 # * **Coates, Lee & Ng (2011)**, *An analysis of single-layer networks in unsupervised
-#   feature learning*, AISTATS. Whitening, the number of features, the stride and the
-#   receptive-field size matter more than which unsupervised algorithm learns the features;
-#   k-means on whitened patches, with many features, rivalled far more elaborate methods
+#   feature learning*, AISTATS. Simple choices (whitening, many features, dense
+#   extraction) matter more than which unsupervised algorithm learns the features: with
+#   them, k-means on whitened patches gave state-of-the-art results on CIFAR-10 and NORB
 #   (notebooks 02, 03).
 # * **Rifai, Vincent, Muller, Glorot & Bengio (2011)**, *Contractive auto-encoders: explicit
 #   invariance during feature extraction*, ICML. Penalise the Frobenius norm of the encoder's

@@ -677,7 +677,8 @@ check_ce_choice(ok_for_ce).assert_ok()
 # ### Exercise 3 (open): what stops the copying?
 #
 # Section 6 showed that weight decay at λ = 1e-3 does not stop a 128-unit code from copying.
-# Try `noise="gaussian", noise_level=0.2` (a denoising autoencoder, notebook 06) or the
+# Try `noise="gaussian", noise_level=0.2` (a denoising autoencoder, notebook 06; with
+# L-BFGS the training set is corrupted once, so that the objective stays fixed) or the
 # sparsity penalty `beta=3, rho=0.05` (notebook 02) instead, trained to convergence, and
 # redo the non-digits test and the Jacobian plot. Predict before you run: which one stops
 # the copying, and what does it cost on the test digits? Notebook 03 studies λ, β and the

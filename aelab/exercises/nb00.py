@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .core import Feedback
 
 __all__ = ["check_bottleneck"]
