@@ -48,8 +48,8 @@ def claim(holds, statement, **measured):
 
     Returns
     -------
-    str
-        The line printed, so that a test can read it.
+    None
+        (So that a cell ending in a claim shows the printed line only once.)
 
     Raises
     ------
@@ -62,6 +62,4 @@ def claim(holds, statement, **measured):
             f"the notebook's claim no longer holds: {statement}"
             + (f" (measured: {evidence})" if evidence else "")
             + ". Rewrite the prose to say what the numbers show, or find what changed.")
-    line = f"✓ {statement}" + (f"  ({evidence})" if evidence else "")
-    print(line)
-    return line
+    print(f"✓ {statement}" + (f"  ({evidence})" if evidence else ""))

@@ -37,7 +37,7 @@ class Superposition:
 
 def make_superposition(n_features=256, n_dims=64, p=0.02, n_samples=100_000, *,
                        magnitude="uniform", importance=None, correlation=0.0, seed=0,
-                       dtype="float64"):
+                       sample_seed=None, dtype="float64"):
     """Sparse non-negative mixtures of n random unit directions in d dimensions.
 
     Each example switches each feature on independently with probability ``p`` (about
@@ -60,6 +60,10 @@ def make_superposition(n_features=256, n_dims=64, p=0.02, n_samples=100_000, *,
         Features come in pairs (2i, 2i+1); with this probability the partner of an active
         feature is switched on as well (correlated features).
     seed : int
+        Seeds the feature directions (and, without ``sample_seed``, the examples too).
+    sample_seed : int, optional
+        Draw the examples from their own stream: the same ``seed`` with another
+        ``sample_seed`` gives new examples of the *same* features (a held-out set).
     dtype : {"float64", "float32"}
 
     Returns
@@ -81,6 +85,8 @@ def make_superposition(n_features=256, n_dims=64, p=0.02, n_samples=100_000, *,
     rng = np.random.default_rng(seed)
     F = rng.normal(size=(n, d))
     F /= np.linalg.norm(F, axis=1, keepdims=True)
+    if sample_seed is not None:
+        rng = np.random.default_rng([int(seed), int(sample_seed)])
     m = int(n_samples)
     on = rng.random((m, n)) < p
     if correlation > 0:

@@ -47,6 +47,7 @@
 # | **06-denoising-and-contractive** | robustness by corrupting the input or by penalising the encoder's Jacobian, and how the two are related |
 # | **07-stacked-autoencoders** | greedy layer-wise pretraining of a deep network, fine-tuning it as a classifier, and when pretraining helps |
 # | **08-variational-autoencoder** | a probabilistic code: the ELBO, the reparameterisation trick, the KL term, sampling new digits, posterior collapse |
+# | **09-sparse-autoencoders-for-interpretability** | sparse autoencoders as a microscope: superposition, top-k against L1 on data with known features, shrinkage, dead latents and AuxK |
 #
 # Take them in order: each one assumes the ideas of the ones before.
 

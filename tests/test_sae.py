@@ -26,6 +26,9 @@ def test_superposition_data_are_sparse_mixtures_of_unit_features():
     c = make_superposition(100, 20, 0.05, 4000, seed=2, correlation=0.9).coefficients > 0
     both = (c[:, 0] & c[:, 1]).mean() / c[:, 0].mean()
     assert both > 0.8  # the partner is on with the feature most of the time
+    held = make_superposition(100, 20, 0.05, 500, seed=2, sample_seed=1)
+    np.testing.assert_array_equal(held.features, d.features)
+    assert not np.allclose(held.X, d.X[:500])
     with pytest.raises(ValueError, match="p must"):
         make_superposition(p=1.5)
 
