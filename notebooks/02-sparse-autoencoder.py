@@ -719,7 +719,8 @@ compare_prediction(my_prediction_lam,
 # of section 3 passed near it: the flat stretch of its loss curve early in training sits at
 # the mean-patch error, before the edges grew (the next cell measures it). That plateau is
 # also why a loose tolerance is dangerous: an optimizer that stops when J barely moves can
-# stop *on* it.
+# stop *on* it and call that convergence, as the next cell shows with `tol=1e-4`. Look at
+# the loss curve, not only at `converged_`.
 #
 # The filter grid of a collapsed model is misleading: `plot_filters` scales every tile to its
 # own range, so even weights a thousand times smaller than the healthy model's look like
@@ -729,7 +730,16 @@ compare_prediction(my_prediction_lam,
 plateau = np.asarray(model.loss_curve_[10:40])
 claim(np.all(np.abs(plateau / err_mean - 1) < 0.05),
       "iterations 10–40 of the section-3 run sit within 5 % of the mean-patch error",
-      lowest=plateau.min(), highest=plateau.max(), err_mean=err_mean);
+      lowest=plateau.min(), highest=plateau.max(), err_mean=err_mean)
+# The same model with a tolerance 10 times looser than TOL: L-BFGS declares convergence...
+model_loose = aelab.SparseAutoencoder(max_iter=3000, tol=10 * TOL).fit(X)
+err_loose = reconstruction_error(X, model_loose.reconstruct(X))
+print(f"tol = {10 * TOL:g}: {model_loose.stop_reason_} after {model_loose.n_iter_} iterations, "
+      f"error {err_loose:.4f} (mean patch {err_mean:.4f}; section 3, tol = {TOL:g}: "
+      f"{reconstruction_error(X, model.reconstruct(X)):.4f})")
+claim(model_loose.converged_ and err_loose > 0.95 * err_mean,
+      "with a tolerance ten times looser, L-BFGS stops on the plateau, at the mean patch",
+      n_iter=model_loose.n_iter_, err=err_loose, err_mean=err_mean);
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), width_ratios=[1, 1.6])

@@ -155,6 +155,10 @@ def reconstruction(p, X, slip=None):
     d2 = (d3 @ p["W2"]) * A2 * (1 - A2)
     if slip == "no hidden derivative":
         d2 = d3 @ p["W2"]
+    if slip == "sigma prime of the activation":
+        d2 = (d3 @ p["W2"]) * sigmoid(A2) * (1 - sigmoid(A2))
+    if slip == "delta2 from the raw error":
+        d2 = ((A3 - X) / m @ p["W2"]) * A2 * (1 - A2)
     g = {"W1": d2.T @ X, "b1": d2.sum(0), "W2": d3.T @ A2, "b2": d3.sum(0)}
     if slip == "transposed W2":
         g["W2"] = A2.T @ d3
@@ -187,10 +191,15 @@ def sparsity(p, X, beta, rho, slip=None):
         J = beta * np.sum(rh * np.log(rh / rho) + (1 - rh) * np.log((1 - rh) / (1 - rho)))
     dkl = -rho / rh + (1 - rho) / (1 - rh)
     d2 = (beta / m) * dkl * A2 * (1 - A2)
+    if slip == "no beta":
+        J, d_beta = J / beta, 1.0 / beta
+    else:
+        d_beta = 1.0
     if slip == "no 1/m":
         d2 = beta * dkl * A2 * (1 - A2)
     if slip == "no sigma prime":
         d2 = (beta / m) * dkl * np.ones_like(A2)
+    d2 = d2 * d_beta
     g = {"W1": d2.T @ X, "b1": d2.sum(0), "W2": np.zeros_like(p["W2"]),
          "b2": np.zeros_like(p["b2"])}
     if slip == "W2 gradient":
@@ -213,6 +222,8 @@ def test_right_terms_pass_and_report_finite_differences(setup):
     ("no output derivative", "σ′(Z3) = A3(1 − A3)"),
     ("no hidden derivative", "σ′(Z2) = A2(1 − A2)"),
     ("transposed W2", "transpose"),
+    ("sigma prime of the activation", "not σ(A2)(1 − σ(A2))"),
+    ("delta2 from the raw error", "instead of from δ3"),
     ("sign", "sign is flipped"),
 ])
 def test_reconstruction_slips(setup, slip, words):
@@ -248,6 +259,7 @@ def test_decayed_biases_are_caught_although_the_initial_biases_are_zero(setup):
     ("no 1/m", "divide by m"),
     ("no sigma prime", "σ′(Z2) = A2(1 − A2) is missing"),
     ("W2 gradient", "do not change ρ̂"),
+    ("no beta", "β is missing"),
 ])
 def test_sparsity_slips(setup, slip, words):
     params, X = setup
