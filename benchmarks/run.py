@@ -12,6 +12,8 @@ Ratios measured in one run are what to compare: these machines are shared and no
     W3  k-sparse: 784 → 1000, k = 25, one epoch of minibatch Adam (batch 64) on 5 000 images
     W4  Explorer latency (change → first frame, change → final frame), from bench_explorer
     W5  the whole notebook suite under nbval (``--notebooks``)
+    W6  top-k sparse autoencoder (notebook 09): 64 → 512, k = 8, one Adam epoch, against a
+        plain NumPy SAE of the same maths and PyTorch (benchmarks/bench_sae.py)
 
 Run:  python -m benchmarks.run  [--quick] [--notebooks] [--backend numpy|cupy] [--json FILE]
 """
@@ -186,6 +188,18 @@ def w5(rows):
     return {"w5_s": t, "w5_ok": proc.returncode == 0}
 
 
+def w6(rows, torch_rows):
+    from benchmarks import bench_sae
+
+    best = bench_sae.measure(repeat=3)
+    rows.append(("W6 top-k SAE 64→512, one Adam epoch", best["aelab"], best["plain NumPy"],
+                 "limit column: a plain NumPy SAE at the same BLAS threads"))
+    if "PyTorch" in best:
+        torch_rows.append(("W6 top-k SAE epoch", best["aelab"], best["PyTorch"]))
+    return {"w6_s": best["aelab"], "w6_plain_s": best["plain NumPy"],
+            "w6_plain_default_threads_s": best["plain NumPy, default BLAS threads"]}
+
+
 def to_backend(X, backend):
     if backend == "cupy":
         import cupy
@@ -320,6 +334,8 @@ def main(argv=None):
     figures.update(w2(args.backend, args.quick, rows, torch_rows))
     figures.update(w1(args.backend, args.quick, rows, torch_rows, torch_jobs))
     figures.update(w3(args.backend, args.quick, rows))
+    if args.backend == "numpy":
+        figures.update(w6(rows, torch_rows))
     if not args.no_explorer:
         figures.update(w4(args.quick, rows))
     if args.notebooks:
