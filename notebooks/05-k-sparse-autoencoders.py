@@ -115,19 +115,20 @@ for lam in (0.0, 0.02):
 tiny.set_params(lam=0.0)
 claim(rows_moved[0.0] == tiny.k and rows_moved[0.02] == tiny.n_hidden,
       "the reconstruction gradient reaches only the k winners; weight decay reaches every row",
-      rows_with_gradient=rows_moved)
+      rows_with_gradient=rows_moved);
 
 # %% [markdown]
-# **One step of iterative hard thresholding.** Sparse coding (Olshausen and Field 1996) looks
-# for a dictionary and, per example, a code with few non-zeros that reconstructs it, by an
-# iterative search. Iterative hard thresholding, one such search, alternates a gradient step
-# on $\tfrac12\lVert x - W^\top h\rVert^2$ with keeping only the k largest entries. Start it
-# at h = 0 with unit step, and its first iteration is $h = \operatorname{top}_k(Wx)$: the
-# k-sparse encoder, with the dictionary tied to the encoder. Makhzani and Frey analyse it in
-# these terms (support estimation, then an inversion step that their training folds into the
-# dictionary update) and show that when the dictionary's elements are incoherent enough (far
-# from parallel), this single step already finds the right support. So the encoder is a
-# one-step approximation of sparse coding: cheap to run on new examples, at some cost in
+# **One step of iterative hard thresholding.** Sparse coding (Olshausen and Field 1996)
+# looks for a dictionary and, per example, a code with few non-zeros that reconstructs it,
+# by an iterative search. Iterative hard thresholding, one such search, alternates a
+# gradient step on $\tfrac12\lVert x - W^\top h\rVert^2$ with keeping only the k largest
+# entries (by magnitude, usually; by value here). Start it at h = 0 with unit step, and its
+# first iteration is $h = \operatorname{top}_k(Wx)$: the k-sparse encoder, with the
+# dictionary tied to the encoder. Makhzani and Frey analyse it in these terms (support
+# estimation, then an inversion step that their training folds into the dictionary update)
+# and show that when the dictionary's elements are incoherent enough (far from parallel),
+# this single step already finds the right support. So the encoder is a one-step
+# approximation of sparse coding: cheap to run on new examples, at some cost in
 # reconstruction. Its sparsity is per example (exactly k active units), unlike the KL
 # penalty of notebooks 02 and 03, which fixes each unit's average.
 
@@ -194,7 +195,7 @@ for k in K_VALUES:
     test_err[k] = reconstruction_error(Xc_test, models[k].reconstruct(Xc_test))
     print(f"k = {k:2d}: {models[k].n_epochs_total_:3d} epochs ({models[k].stop_reason_}), "
           f"test reconstruction error {test_err[k]:.2f}")
-claim(all(m.converged_ for m in models.values()), "every model of the figure converged")
+claim(all(m.converged_ for m in models.values()), "every model of the figure converged");
 
 # %%
 show = np.random.default_rng(0).choice(SETTINGS["n_hidden"], 49, replace=False)
@@ -312,15 +313,14 @@ claim(0.2 <= short[70] <= 0.5 and short[10] < 0.02,
       share_under_4px=short)
 claim(abs(med_spread[10] - digit_spread) < 1.0,
       "at k = 10 the filters are nearly as wide as the digits themselves (within a pixel)",
-      k10=med_spread[10], digits=digit_spread)
+      k10=med_spread[10], digits=digit_spread);
 
 # %% [markdown]
 # The number agrees with the eye. At k = 70 about a third of the live filters are short
 # strokes and the median is well under the digits' own width; at k = 10 the filters are
-# nearly as wide as the digits. Not every k = 70 tile is a stroke: with 4 000 digits and 400 units some
-# remain pieces of whole digits. Converged training matters here: a model stopped after a
-# dozen epochs is still blurrier (try `max_iter=12` with a plain `fit`, under
-# `aelab.fixed_budget`).
+# nearly as wide as the digits. Not every k = 70 tile is a stroke: with 4 000 digits and
+# 400 units some remain pieces of whole digits. (Does convergence matter for this picture?
+# Section 8 suggests how to see a model stopped after a dozen epochs.)
 
 # %% [markdown]
 # ## 4 · Dead units: what makes them, and two ways to revive them
@@ -373,7 +373,7 @@ claim(n_dead[0.0, False] < n_dead[0.02, False] / 2,
 claim(err10[0.0, True] < err10[0.02, True] and
       grid[0.0, True].n_epochs_total_ > 2 * grid[0.02, True].n_epochs_total_,
       "λ = 0 reconstructs better but needs more than twice the epochs",
-      error=err10, epochs={k: m.n_epochs_total_ for k, m in grid.items()})
+      error=err10, epochs={k: m.n_epochs_total_ for k, m in grid.items()});
 
 # %% [markdown]
 # Most of the dead units come from *our* departure, not from k-sparsity: with the paper's
@@ -521,14 +521,14 @@ claim(errs[0] > history["not resampled"][0][1] and errs[-1] < errs[0],
 # 1 000 test digits. A fair comparison tunes every probe: `aelab.probes.tuned_probe`
 # standardises the features, chooses the regularisation C on a held-out quarter of the
 # *training* split, refits, and reports the test accuracy with its 95 % error bar,
-# ±1.96·√(p(1−p)/n) (about ±1.4 points here).
+# ±1.96·√(p(1−p)/n) for n = 1 000 test digits.
 #
 # Makhzani and Frey keep the **αk** largest activations (α ≥ 1) when encoding for a
 # classifier: weaker matches that still carry information. In `aelab` `transform` keeps
 # round(αk) units; training is unaffected, so α can change on a trained model.
 #
 # **✎ Predict first.** By how many percentage points will the best k-sparse code beat the
-# raw pixels, both probes tuned?
+# better of raw pixels and PCA-50, all probes tuned?
 
 # %%
 my_prediction_points = None  # ✎ a number of percentage points
@@ -613,7 +613,7 @@ claim(share_tail < 0.2, "the last 350 of the 400 components hold little of the v
       share=share_tail)
 claim(raw > std + 0.02 and abs(raw - probe_pixels.accuracy) < 0.015,
       "unstandardised PCA-400 beats standardised PCA-400 and probes like the pixels",
-      standardised=std, not_standardised=raw, pixels=probe_pixels.accuracy)
+      standardised=std, not_standardised=raw, pixels=probe_pixels.accuracy);
 
 # %%
 names = ["raw pixels", "PCA-50", "PCA-400, standardised", "PCA-400, not standardised",
@@ -649,7 +649,7 @@ claim(probe["random W, top-70"].accuracy < best_plain + 0.01,
 ex_gap = 100 * (learned[70] - probe["400 digits as W, top-70"].accuracy)
 claim(1 <= ex_gap <= 4.5 and probe["400 digits as W, top-70"].accuracy > best_plain,
       "exemplars with top-70 beat the pixels, and learning the dictionary adds about 1 to 4 "
-      "points more", exemplars=probe["400 digits as W, top-70"].accuracy, k70=learned[70])
+      "points more", exemplars=probe["400 digits as W, top-70"].accuracy, k70=learned[70]);
 
 # %% [markdown]
 # **What the probe says.** Tuned, the pixels and PCA-50 are close to each other, and the
@@ -711,7 +711,7 @@ print(f"retrained in {panel.stats['time_to_final_frame']:.1f} s "
 claim(med_spread[70] < live_spread < med_spread[10] + 0.5,
       "after 4 warm epochs at k = 10 the filters are wider than at k = 70, on their way to "
       "the converged k = 10 model", k70=med_spread[70], panel=live_spread,
-      k10=med_spread[10])
+      k10=med_spread[10]);
 
 # %% [markdown]
 # ## 7 · Why top-k is back: sparse autoencoders for interpretability
@@ -734,6 +734,8 @@ claim(med_spread[70] < live_spread < med_spread[10] + 0.5,
 #   spread, the test error and the epochs with section 3 (it takes a few times longer).
 # * `n_hidden=1000, k=70` with λ = 0.02 and with λ = 0, the paper's size, to convergence
 #   (minutes): count the dead units in each.
+# * a k = 70 model stopped after 12 epochs (`fit` with `max_iter=12`, inside
+#   `aelab.fixed_budget`): compare its spread and its share of short strokes with section 3.
 # * `warm_max_iter=12` in the panel: is the longer wait worth the change in the k = 10
 #   tiles and in the printed spread?
 # * `k_start=400` (all units at first) in section 4's grid.
