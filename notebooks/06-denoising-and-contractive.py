@@ -149,8 +149,8 @@ plt.tight_layout()
 # converges in that time: an over-complete autoencoder keeps growing its weights and
 # lowering its clean error for many more epochs. So a snapshot is kept at **10 epochs**, and
 # each claim below is checked at both budgets; a conclusion that holds at only one of them
-# is not drawn. (Setting `EPOCHS = 40` takes four times as long and keeps every ordering
-# claimed here.)
+# is not drawn. (We also ran `EPOCHS = 40`, four times as long: every ordering claimed in
+# sections 2 and 3 held there too.)
 
 # %%
 EPOCHS, SNAPSHOT = 20, 10
@@ -223,7 +223,7 @@ for b, e in errors.items():
                ("Gaussian σ = 0.5", "Gaussian σ = 0.5")]),
           f"{b} epochs: each model is best on the inputs it was trained on")
 below = {b: 1 - errors[b]["plain"]["masked ν = 0.5"] / identity["masked ν = 0.5"] for b in at}
-claim(0.05 < below[EPOCHS] < below[SNAPSHOT] < 0.4,
+claim(0 < below[EPOCHS] < below[SNAPSHOT] < 0.4,
       "the plain model removes some of the damage, less the longer it trains",
       below_identity_at_10=below[SNAPSHOT], below_identity_at_20=below[EPOCHS]);
 
@@ -396,7 +396,8 @@ for b in at:
 # More masking makes the filters smoother, at both budgets: a single pixel can no longer be
 # trusted, so each unit averages over neighbouring pixels. It does **not** make them local:
 # all four models' filters spread over the digit almost as widely as random noise does (the
-# local stroke detectors of notebook 05 are far more compact). ν is a hyperparameter to be
+# local stroke detectors of notebook 05 are far more compact). Some masking filters do show
+# a dark blob, but on a speckled background whose energy the spread counts too. ν is a hyperparameter to be
 # chosen for the job, like λ or k: here the level that matches the test damage wins.
 
 # %% [markdown]
@@ -686,9 +687,9 @@ for b in at:
           "masking than the plain model", weight_decay=D["masked"], plain=P["masked"])
     claim(D["spread"] < min(P["spread"], M["spread"], G["spread"]) - 1
           and D["roughness"] < min(P["roughness"], M["roughness"], G["roughness"])
-          and M["roughness"] < P["roughness"] < G["roughness"],
+          and M["roughness"] < P["roughness"],
           f"{b} epochs: weight decay's filters are the most local and the smoothest; masking's "
-          "are smoother than the plain model's, Gaussian noise's are not", spread=[I[n]["spread"] for n in four],
+          "are smoother than the plain model's", spread=[I[n]["spread"] for n in four],
           roughness=[I[n]["roughness"] for n in four])
 
 # %% [markdown]
@@ -704,7 +705,7 @@ for b in at:
 #   better than the plain model, because it reconstructs whatever it is given, only blurrier.
 # * **Filters.** On notebook 05's spread, weight decay's filters are the *most* local and also
 #   the smoothest; the denoisers' filters spread nearly as widely as random noise. Masking's
-#   are smoother than the plain model's; at these budgets Gaussian noise's are not.
+#   are smoother than the plain model's.
 
 # %% [markdown]
 # So "noise equals weight decay" holds for one linear layer; for a linear autoencoder noise is
