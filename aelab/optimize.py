@@ -260,7 +260,11 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
         if on_iter(epoch, params, mean_loss):
             reason = "callback"
             break
-        if n_iter_no_change is not None:
+        if n_iter_no_change is not None and epoch <= min_epochs:
+            # a schedule (annealing k) still changes the objective: its losses are not a
+            # baseline for progress, so the rule starts counting once it has ended
+            best, stale = math.inf, 0
+        elif n_iter_no_change is not None:
             if best == math.inf or mean_loss < best - tol * abs(best):
                 best, stale = mean_loss, 0
             else:

@@ -605,14 +605,29 @@ compare_prediction(my_prediction_decay, outcome, choices=("still copies", "stops
 # for at most 100 iterations, a fixed budget so that it answers quickly, and its status line
 # says "not converged" when that budget stopped it: use it to see the trend, and the
 # converged models above for conclusions.
+#
+# The panel holds back a tenth of the digits it is given and draws the objective on them
+# (orange) beside the training curve (blue), with PCA's error for as many components as a
+# dashed line. Beside the sliders it sets a **challenge**, ticked off when you reach it:
+# get the held-out J below 0.45 with at most 16 hidden units. How few can you use?
 
 # %%
+from aelab.explorer.challenges import Challenge
+
+few_units = Challenge(
+    "Get the held-out J below 0.45 with at most 16 hidden units.",
+    goal=lambda f, stats: f.W1.shape[0] <= 16 and stats.get("holdout_loss", 1e9) < 0.45,
+    why="Each unit adds one direction to the subspace the decoder can reach, and the "
+        "digits' variance is concentrated in a few directions: past a dozen units each new "
+        "one buys less.",
+    hint="Move the slider up from 3 a few units at a time and watch the orange points.")
 size_panel = aelab.Explorer(
-    aelab.Autoencoder(n_hidden=16, max_iter=100),
+    aelab.Autoencoder(n_hidden=4, max_iter=100),
     X_train,
     controls=("n_hidden",),
     views=("reconstructions", "loss"),
     image_shape=(8, 8),
+    challenges=[few_units],
 )
 size_panel
 
@@ -633,6 +648,9 @@ for p in (3, 64):
     print(f"hidden units = {p:2d}: {status_text(size_panel)}")
     frames[p] = size_panel.views["reconstructions"].value
 display(Image(frames[3]), Image(frames[64]))
+_ = claim(not few_units.done and few_units.misses >= 2,
+          "neither 3 nor 64 units meets the challenge (nor the panel's first 4): it is yours "
+          "to solve", misses=few_units.misses)
 
 # %% [markdown]
 # ## Exercises
