@@ -1042,20 +1042,21 @@ g = np.linspace(-1.2, 1.2, 25)
 grid = np.array(np.meshgrid(g, g)).reshape(2, -1).T
 arrows = {"learned: r(x) − x": denoiser.reconstruct(grid) - grid,
           "exact: σ² ∇log p_σ(x)": smoothed_score(grid, spiral, sigma_2d)}
+density = np.exp(-((grid[:, None] - spiral[None]) ** 2).sum(-1) / (2 * sigma_2d ** 2)).mean(1)
+near = density > 0.05 * density.max()              # where the training noise reaches
 fig, axes = plt.subplots(1, 2, figsize=(12, 6), sharex=True, sharey=True)
 for ax, (title, V) in zip(axes, arrows.items()):
     ax.scatter(*spiral.T, s=4, color="#E69F00", label="training points")
-    ax.quiver(*grid.T, *V.T, angles="xy", scale_units="xy", scale=1, width=0.003)
+    ax.quiver(*grid[near].T, *V[near].T, angles="xy", scale_units="xy", scale=1, width=0.003)
     ax.set(title=title, xlabel="x₁", aspect="equal")
 axes[0].set_ylabel("x₂")
 axes[0].legend(loc="lower left", fontsize=8)
-fig.suptitle(f"denoising on a 2-D spiral, σ = {sigma_2d}: arrows at true length")
+fig.suptitle(f"denoising on a 2-D spiral, σ = {sigma_2d}: arrows at true length, drawn "
+             "where the training noise reaches")
 plt.tight_layout()
 
 # %%
 L, E = arrows.values()
-density = np.exp(-((grid[:, None] - spiral[None]) ** 2).sum(-1) / (2 * sigma_2d ** 2)).mean(1)
-near = density > 0.05 * density.max()              # where the training noise reaches
 cosine = np.sum(L * E, 1) / (np.linalg.norm(L, axis=1) * np.linalg.norm(E, axis=1))
 rel = np.linalg.norm(L[near] - E[near]) / np.linalg.norm(E[near])
 nearest = spiral[np.argmin(((grid[:, None] - spiral[None]) ** 2).sum(-1), axis=1)]
@@ -1073,8 +1074,8 @@ claim(toward > 0.8, "off the spiral, the learned arrows point toward the nearest
 
 # %% [markdown]
 # The learned arrows point back to the spiral and match the exact score field where the
-# training noise reached; far from every point, where no corrupted input ever landed, the
-# network had nothing to learn from and the two fields differ.
+# training noise reached (the region drawn). Farther out, where no corrupted input ever
+# landed, the network had nothing to learn from, and the two fields part ways.
 #
 # This is the seed of **score-based generative models**: learn $\nabla\log p_\sigma$ with
 # denoisers at many noise levels, then follow the arrows, with a little fresh noise, from
