@@ -203,8 +203,8 @@ compare_numeric_prediction(my_collapse_ratio, ratio, name="λ_collapse(tanh)/λ_
 # %% [markdown]
 # What the sweep shows:
 #
-# * At the low end (3e-4) λ hardly matters. Above it the error rises and the weights shrink,
-#   until the model outputs the mean patch. "Collapsed" weights are tiny (the largest is
+# * The error climbs from the low end of the grid for sigmoid units, later for tanh units,
+#   and the weights shrink until the model outputs the mean patch. "Collapsed" weights are tiny (the largest is
 #   printed above), not exactly zero.
 # * **Sigmoid units collapse at a λ three to six times smaller than tanh units** (the
 #   measured ratio is above). A sigmoid's slope at zero is 1/4, tanh's is 1, so a sigmoid
@@ -257,16 +257,22 @@ axes[0].legend(fontsize=8)
 fig.suptitle("64 sigmoid units trained on 100 digits, converged")
 fig.tight_layout()
 best = int(np.argmin(few_rows[:, 1]))
-_ = claim(few_lams[best] > 0 and few_rows[best, 1] < 0.7 * few_rows[0, 1],
-          "with 100 training digits a positive λ cuts the held-out error by more than 30 %",
-          best_lam=few_lams[best], errors=few_rows[:, 1])
+claim(few_lams[best] > 0 and few_rows[best, 1] < 0.7 * few_rows[0, 1],
+      "with 100 training digits a positive λ cuts the held-out error by more than 30 %",
+      best_lam=few_lams[best], errors=few_rows[:, 1])
+claim(few_rows[0, 1] > 5 * few_rows[0, 0], "without decay, held-out error is many times the "
+      "training error", train=few_rows[0, 0], held_out=few_rows[0, 1])
+_ = claim(np.ptp(few_rows[:, 2]) < few_rows[:, 3].min(),
+          "the probe's accuracies lie within each other's error bars",
+          accuracies=few_rows[:, 2], ci95=few_rows[:, 3])
 
 # %% [markdown]
-# Without weight decay the 100 training digits are reconstructed almost perfectly and the
-# held-out ones badly: the model has memorised. A moderate λ gives up a little on the
-# training digits and wins on new ones; too large a λ hurts both. The probe (right) asks a
-# different question, whether the code still tells the digits apart, and need not agree
-# with the reconstruction: judge a setting by what you will use the code for.
+# Without weight decay the 100 training digits are reconstructed many times better than
+# held-out ones: the model has memorised. A moderate λ wins on new digits; λ = 1e-3 hurts
+# both. (The λ = 0 run even fits its training digits worse than λ = 3e-5: a converged run
+# finds *a* minimum, not the best one.) The probe (right) asks a different question,
+# whether the code tells the digits apart, and here it barely moves: all four accuracies
+# lie within each other's error bars. Judge a setting by what you will use the code for.
 
 # %% [markdown]
 # <a id="rho"></a>
@@ -381,10 +387,9 @@ compare_numeric_prediction(my_factor, factor, name="c",
 # here): the map (a + 1)/2 contributes a factor ½ to the
 # chain rule, and R's backpropagation leaves it out, so for tanh units **R's sparsity
 # gradient is twice the derivative of its objective** (for logistic units there is no map
-# and R is exact). R's optimiser therefore follows a gradient that does not belong to the
-# J it evaluates; its effect is roughly that of a doubled β in the gradient only, which can
-# also upset BFGS's line search. aelab's tanh KL carries the ½ and passes the same check
-# (tests/test_gradients.py).
+# and R is exact). R's optimiser therefore follows a direction that is not the gradient of
+# the J it evaluates (as if β were doubled in the gradient only). aelab's tanh KL carries
+# the ½ and passes the same check (tests/test_gradients.py).
 
 # %% [markdown]
 # <a id="beta"></a>
@@ -466,7 +471,7 @@ compare_prediction(my_beta_prediction, outcome, choices=("rises", "flat", "falls
 
 # %% [markdown]
 # At 100 iterations a larger β looks expensive. Run to convergence and the cost all but
-# disappears: **the rise was a budget artefact**. What is real is in the right panel: a
+# disappears: **the rise was a budget artefact**. What is real is in the middle panel: a
 # large β makes the problem stiffer (the KL is steep near ρ̂ → 0, and β multiplies that
 # curvature), so L-BFGS needs several times more iterations. With a short budget, that
 # slowness shows up as "worse reconstruction". The filters (right) are judged by
@@ -763,8 +768,8 @@ compare_prediction(my_eps_prediction, "harmless" if tiny_vs_lecun < 1.05 else "h
 #   of the plot) that training must first undo.
 # * **L-BFGS**: ε = 0.001 costs some extra iterations and ends where LeCun's start ends.
 #   This is why R's example with ε = 0.001 and BFGS works: **with a quasi-Newton optimiser
-#   run to convergence, a tiny ε is harmless**; with (stochastic) gradient descent, it is
-#   not. One trap: the start is so flat that a loose gradient tolerance calls it a minimum
+#   run to convergence, a tiny ε is harmless** for this model; with (stochastic) gradient
+#   descent, it is not. ([Section 8](#hidden) finds a sparse model where it does harm.) One trap: the start is so flat that a loose gradient tolerance calls it a minimum
 #   (printed above), which is why this cell uses 1e-6.
 #
 # **Rule of thumb.** Start near 1/√fan-in (or the UFLDL default, about the same size).
@@ -886,39 +891,58 @@ _ = claim(grid_rho[0] * grid_hidden[0] < 1,
 # ρ = 0.01, ε = 0.001 and BFGS (up to 2 000 iterations; λ, β, ρ and ε have no defaults in
 # `autoencode`, these are its example's values). UFLDL uses 25 units on 8 × 8 patches,
 # λ = 1e-4, β = 3, ρ = 0.01 and its uniform init. Both, on our 8 × 8 patches (so R's "N
-# units" is 64), on 750 patches, trained to a tight tolerance (with ρ = 0.01 the start is a plateau where
-# every gradient entry is below 1e-4, so TOL would stop at once):
+# units" is 64), on 750 patches, to a tight tolerance (1e-6: as in section 6, a nearly flat
+# start can pass the looser TOL). A third run changes only R's ε to the UFLDL init. Beside
+# the edge test: the share of filter pairs that are near-copies (|cosine| > 0.95).
 
 # %%
 recipes = {"R example (64 units, λ=2e-4, β=6, ε=0.001)":
                dict(n_hidden=64, lam=2e-4, beta=6.0, rho=0.01, epsilon=1e-3),
            "UFLDL (25 units, λ=1e-4, β=3, uniform init)":
-               dict(n_hidden=25, lam=1e-4, beta=3.0, rho=0.01)}
-fig, axes = plt.subplots(1, 2, figsize=(10, 5))
+               dict(n_hidden=25, lam=1e-4, beta=3.0, rho=0.01),
+           "R example with the UFLDL init":
+               dict(n_hidden=64, lam=2e-4, beta=6.0, rho=0.01, epsilon=None)}
+
+
+def near_copies(W):
+    """Fraction of filter pairs with |cosine similarity| above 0.95."""
+    U = W / np.linalg.norm(W, axis=1, keepdims=True)
+    return float(np.mean(np.abs(U @ U.T)[np.triu_indices(len(W), 1)] > 0.95))
+
+
+fig, axes = plt.subplots(1, 3, figsize=(15, 5.4))
 recipe_stats = {}
 for ax, (name, kw) in zip(axes, recipes.items()):
     m = aelab.SparseAutoencoder(tol=1e-6, max_iter=5000, **kw).fit(X_train[:750])
     passed, info = edge_test(m.components_, (8, 8))
-    recipe_stats[name] = (test_error(m), passed.mean(), m.n_iter_)
-    aelab.plot_filters(m, ax=ax, title=f"{name}\nerror {test_error(m):.3f}, "
-                                        f"edge-like {passed.mean():.0%}")
+    recipe_stats[name] = (test_error(m), passed.mean(), near_copies(m.components_))
+    aelab.plot_filters(m, ax=ax, title=f"{name}\nerror {test_error(m):.3f}, edge-like "
+                                        f"{passed.mean():.0%}, near-copy pairs "
+                                        f"{recipe_stats[name][2]:.0%}")
     print(f"{name}: {m.n_iter_} iterations, ρ̂ {mean_activation(m.transform(X_test)).mean():.4f}")
 fig.tight_layout()
-r_err, u_err = (recipe_stats[k][0] for k in recipes)
+r_err, u_err, _ = (recipe_stats[k][0] for k in recipes)
+r_copies, r_fixed_copies = recipe_stats[list(recipes)[0]][2], recipe_stats[list(recipes)[2]][2]
+claim(r_copies > 2 * r_fixed_copies and recipe_stats[list(recipes)[2]][1] > 2 * recipe_stats[list(recipes)[0]][1],
+      "with R's settings, ε = 0.001 leaves more than twice the near-copies and under half the "
+      "edges of the UFLDL init", copies=[r_copies, r_fixed_copies],
+      edges=[recipe_stats[list(recipes)[0]][1], recipe_stats[list(recipes)[2]][1]])
 claim(u_err < r_err, "on these patches UFLDL's settings reconstruct better than R's example's",
       R=r_err, UFLDL=u_err)
-r_edges, u_edges = (recipe_stats[k][1] for k in recipes)
+r_edges, u_edges, _ = (recipe_stats[k][1] for k in recipes)
 _ = claim(u_edges > 1.5 * shape_stats["kl, β = 3"][2] and r_edges < u_edges / 2,
           "UFLDL's recipe gives far more edge-like filters than ρ = 0.05 did, R's example far fewer "
           "than UFLDL's", UFLDL=u_edges, R=r_edges, at_rho_005=shape_stats["kl, β = 3"][2])
 
 # %% [markdown]
 # Run to convergence, UFLDL's recipe learns many edge-like filters (the picture of notebook
-# 02), more than twice the share of section 5's ρ = 0.05. R's example, transplanted to 8 × 8
-# patches, learns far fewer and reconstructs worse: 64 units each on for 1 % of the patches
-# is under one unit per patch, with β = 6 holding them there. Its values were chosen for
-# 10 × 10 patches and a different data set. Neither set is "right": both are starting
-# points for a sweep on *your* data.
+# 02), about twice the share of section 5's ρ = 0.05. R's example, transplanted to 8 × 8
+# patches, learns far fewer and reconstructs worse, and most of its filters are near-copies
+# of each other. The third run shows why: with ε = 0.001 the 64 units start almost
+# identical, and with ρ = 0.01 and β = 6 (under one unit on per patch) little pushes them
+# apart. **So ε = 0.001 is not always harmless**: with L-BFGS it reached the same error in
+# section 6, but here, at convergence too, it leaves many units as copies. Neither recipe is
+# "right": both are starting points for a sweep on *your* data.
 
 # %% [markdown]
 # ## 9. Your turn: a tanh panel
@@ -1003,9 +1027,11 @@ nb03.check_lecun(eps_encoder, eps_decoder).assert_ok()
 # 0.01 ([§3](#rho), Exercise 2). In R, ρ = −0.9 gives NaN: R wants ρ in (0, 1) even for
 # tanh, and its tanh gradient is twice the derivative of its objective ([Exercise 1](#ex-r)).
 #
-# **Why ε = 0.001?** With BFGS/L-BFGS run to convergence it is harmless: the gradient is
-# thousands of times smaller than at ε = 1 but not zero, and a quasi-Newton method rescales
-# it. With SGD it costs a long plateau, LeCun's concern ([§6](#eps)). The whitening ε is a
+# **Why ε = 0.001?** With BFGS/L-BFGS run to convergence it is often harmless: the gradient
+# is thousands of times smaller than at ε = 1 but not zero, and a quasi-Newton method
+# rescales it ([§6](#eps)). With SGD it costs a long plateau, LeCun's concern. But in R's
+# own sparse setting it leaves many hidden units as near-copies ([§8](#hidden)): prefer
+# 1/√fan-in. The whitening ε is a
 # different parameter ([§7](#whitening)).
 
 # %% [markdown]
