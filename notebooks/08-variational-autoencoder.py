@@ -239,8 +239,8 @@ claim(best_epoch < 0.8 * vae.n_iter_, "the held-out ELBO peaks well before train
 # %% [markdown]
 # **What the measurement says.** In the same 30 epochs, 1e-2 gets much further than 1e-3, in
 # ELBO and in how well the digit can be read off μ; that is why this notebook uses 1e-2. It is
-# a statement about *speed*: trained to convergence, 1e-3 needs several hundred epochs, more
-# than this notebook can spend (the optional cell below runs it).
+# a statement about *speed*: to converge, 1e-3 needs more epochs than this notebook can
+# spend (set `LONG_RUN = True` below to train it to convergence; the cell checks how many).
 #
 # **Overfitting.** At the 30-epoch budget, held-out images score as well as training images.
 # Trained to convergence, the training ELBO keeps improving while the held-out ELBO peaks
