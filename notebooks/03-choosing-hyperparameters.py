@@ -814,6 +814,9 @@ for ax in axes:
     ax.set_xlabel("direction k (by variance)")
     ax.legend(fontsize=7)
 fig.tight_layout()
+claim(np.all(spectrum / (spectrum + 1e-4) > 0.9) and spectrum.max() < 1.0,
+      "at ε = 1e-4 every direction is (nearly) fully whitened; ε = 1 is above every eigenvalue",
+      smallest=spectrum.min(), largest=spectrum.max())
 
 # %% [markdown]
 # At ε = 1e-4 every direction gets unit variance, including the noisy ones: speckle. As ε
@@ -832,6 +835,11 @@ fig.tight_layout()
 # together with ρ: about ρ × (hidden units) units are "on" per example. So vary both, on the
 # digits (N = 64 pixels), and judge each model twice: held-out reconstruction error, and the
 # tuned linear probe's accuracy.
+#
+# **Predict first:** which hidden size gives the best probe?
+
+# %%
+my_best_size = None  # ✎ one of "16", "64", "128"
 
 # %%
 grid_rho = [0.03, 0.3]
@@ -871,9 +879,12 @@ claim(np.all(heat_err[1] < heat_err[0]), "reconstruction favours the denser code
 claim(heat_acc[0, 0] == heat_acc.min() and grid_hidden[best_acc[1]] >= N,
       "the best probe is a wide code (N or 2N units), the worst the narrow sparse one",
       best=(grid_rho[best_acc[0]], grid_hidden[best_acc[1]]), accuracies=heat_acc.ravel())
-_ = claim(grid_rho[0] * grid_hidden[0] < 1,
-          "the narrow sparse code has on average under one unit on per digit",
-          units_on=grid_rho[0] * grid_hidden[0])
+claim(grid_rho[0] * grid_hidden[0] < 1,
+      "the narrow sparse code has on average under one unit on per digit",
+      units_on=grid_rho[0] * grid_hidden[0])
+compare_prediction(my_best_size, str(grid_hidden[best_acc[1]]), choices=("16", "64", "128"),
+                   why="a wide code can afford sparsity: ρ × (hidden units) stays at a few units "
+                       "on per digit, and the probe has more, more specific features to read")
 
 # %% [markdown]
 # Reconstruction improves as the code widens and as ρ grows: judged by reconstruction
