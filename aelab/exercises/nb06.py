@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import clone
 
 from ..backend import to_numpy
-from .core import Feedback
+from .core import Feedback, call_returning_array, host_array
 
 __all__ = [
     "noise_gap",
@@ -27,27 +27,8 @@ __all__ = [
 ]
 
 
-def _host(a):
-    return np.asarray(to_numpy(a), dtype=np.float64)
-
-
-def _call(fb, fun, *args):
-    """fun(*args) as a float array, or None after a ✎/✗ line."""
-    name = getattr(fun, "__name__", "your function")
-    try:
-        out = fun(*args)
-    except NotImplementedError:
-        fb.todo(f"not done yet: {name} still raises NotImplementedError — replace that line "
-                "with your code, then run this check again")
-        return None
-    if out is None:
-        fb.fail(f"{name} returned None: did you forget the return?")
-        return None
-    try:
-        return _host(out)
-    except (TypeError, ValueError):
-        fb.fail(f"{name} should return an array of numbers, got a {type(out).__name__}")
-        return None
+_host = host_array
+_call = call_returning_array
 
 
 def _number(fb, value, name):
