@@ -29,7 +29,7 @@ from .plotting import (
     update_filters,
 )
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402  (the one place it is written)
 
 # The notebook test run sets AELAB_CONVERGENCE=error: an unannounced budget stop fails it.
 _strict_from_environment()
