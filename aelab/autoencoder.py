@@ -30,8 +30,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from .activations import ACTIVATIONS, get_activation
 from .backend import NO_WORKSPACE, Workspace, asarray_like, blas_threads, colsum, get_namespace, is_numpy
@@ -44,8 +43,12 @@ from .validation import (
     check_choice,
     check_data,
     check_int,
+    check_fitted,
     check_real,
     check_rho,
+    resolve_random_state,
+    seed_of,
+    validate,
 )
 
 __all__ = ["Autoencoder"]
@@ -56,7 +59,7 @@ _OPTIMIZERS = ("lbfgs", "adam", "sgd")
 _DTYPES = ("float64", "float32")
 
 
-class Autoencoder(TransformerMixin, BaseEstimator):
+class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """One-hidden-layer autoencoder with every classic regulariser as an option.
 
     The named models (:class:`SparseAutoencoder`, :class:`LinearAutoencoder`,
@@ -152,8 +155,14 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         Adam and SGD stop as converged after this many epochs without progress (see
         ``tol``), as scikit-learn's ``MLPClassifier`` does; with ``k_start`` not before the
         annealing has ended. None always runs ``max_iter`` epochs. Ignored by L-BFGS.
-    seed : int or None, default 0
-        Seeds the initial weights, the minibatch order and the corruption noise.
+    random_state : int, numpy.random.RandomState, numpy.random.Generator or None, default 0
+        Seeds the initial weights, the minibatch order and the corruption noise. An int n
+        gives the numbers ``seed=n`` gave; a ``RandomState`` or ``Generator`` supplies a
+        fresh seed at each ``fit`` (so refits differ); None draws the initial weights from
+        fresh entropy (the noise and minibatch streams then start from 0).
+    seed : int or None, default None
+        Deprecated alias of ``random_state``, read for one more release (FutureWarning).
+        Giving both is an error unless ``random_state`` is left at its default.
     dtype : {"float64", "float32"}, default "float64"
     warm_start : bool, default False
         Start ``fit`` from the current ``params_`` when their shapes fit.
@@ -218,7 +227,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         momentum=0.9,
         tol=1e-9,
         n_iter_no_change=10,
-        seed=0,
+        random_state=0,
+        seed=None,
         dtype="float64",
         warm_start=False,
         verbose=False,
@@ -252,6 +262,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         self.momentum = momentum
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
         self.seed = seed
         self.dtype = dtype
         self.warm_start = warm_start
@@ -309,7 +320,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         c.tol = check_real("tol", self.tol, 0.0)
         c.n_iter_no_change = check_int("n_iter_no_change", self.n_iter_no_change, 1,
                                        allow_none=True)
-        c.seed = check_int("seed", self.seed, 0, allow_none=True)
+        c.random_state = resolve_random_state(self)
+        c.seed = seed_of(c.random_state)  # an int (or None) that default_rng reads
         c.dtype = check_choice("dtype", self.dtype, _DTYPES)
         c.decoder_norm = check_choice("decoder_norm", self.decoder_norm, (None, "unit"))
         c.pre_bias = check_bool("pre_bias", self.pre_bias)
@@ -334,17 +346,15 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         c.verbose = bool(self.verbose)
         return c
 
-    def _check_X(self, X, c, name="X", fitted_width=False):
+    def _check_X(self, X, c, name="X", fitted_width=False, reset=True):
+        """Validate X for ``fit`` (``reset``: records n_features_in_, feature_names_in_),
+        against the fitted width (``fitted_width``), or neither (``reset=False``)."""
         needs_unit = c.loss == "cross_entropy" or c.g.name == "sigmoid"
         why = "(loss='cross_entropy' or a sigmoid output cannot produce other values)"
-        return check_data(
-            X,
-            name=name,
-            dtype=c.dtype,
-            n_features=self.n_features_in_ if fitted_width else None,
-            unit_interval=needs_unit,
-            why=why,
-        )
+        checks = dict(name=name, dtype=c.dtype, unit_interval=needs_unit, why=why)
+        if reset or fitted_width:
+            return validate(self, X, reset=not fitted_width, **checks)
+        return check_data(X, **checks)
 
     # ------------------------------------------------------------------ parameters
     def _param_keys(self, c):
@@ -391,10 +401,15 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         return self.params_["W1"]
 
     def _check_fitted(self):
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet; call fit(X) before using it"
-            )
+        check_fitted(self)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "params_")
+
+    @property
+    def _n_features_out(self):
+        """Width of ``transform``'s output, for ``get_feature_names_out``."""
+        return self.params_["W1"].shape[0]
 
     # ------------------------------------------------------------------ the maths
     def _topk_mask(self, xp, A, k, relu=False):
@@ -649,7 +664,8 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         the same value: this is what makes a finite-difference gradient check possible.
         """
         c = self._config()
-        X = self._check_X(X, c, fitted_width=hasattr(self, "params_") and params is None)
+        fitted = hasattr(self, "params_") and params is None
+        X = self._check_X(X, c, fitted_width=fitted, reset=False)
         if params is None:
             params = self.params_ if hasattr(self, "params_") else self._initial_params(X, c)
         X_in = self._corrupt(X, self._noise_rng(c), c)
@@ -782,7 +798,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         c = self._config()
-        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        X = validate(self, X, reset=False, dtype=c.dtype)
         xp = get_namespace(X)
         k = None if c.k is None else min(c.n_hidden, int(round(c.alpha * c.k)))
         return self._encode(xp, self.params_, X, c, k)[2]
@@ -809,7 +825,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         c = self._config()
-        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        X = validate(self, X, reset=False, dtype=c.dtype)
         xp = get_namespace(X)
         A2, M, _ = self._encode(xp, self.params_, X, c, c.k)
         dA = c.f.df(xp, A2)
@@ -833,7 +849,7 @@ class Autoencoder(TransformerMixin, BaseEstimator):
         X_hat = self.reconstruct(X)
         xp = get_namespace(X_hat)
         c = self._config()
-        X = check_data(X, dtype=c.dtype)
+        X = validate(self, X, reset=False, dtype=c.dtype)
         R = X_hat - X
         return -0.5 * float(xp.sum(R * R)) / X.shape[0]
 
