@@ -340,3 +340,42 @@ def top_activating(H, unit, n=8):
 
 __all__ += ["max_cosine_similarities", "mean_max_cosine_similarity", "recovered_fraction", "l0",
             "normalized_mse", "shrinkage", "dead_fraction", "top_activating"]
+
+
+def class_purity(H, labels, n=20):
+    """For each unit, the majority class's share among its ``n`` top-activating examples.
+
+    A unit that fires for one class only scores 1; one that fires for all ten digits
+    alike about 0.1. Units that are nonzero (above their minimum) on fewer than ``n``
+    examples have no ``n`` top examples to judge and are left out.
+
+    Parameters
+    ----------
+    H : array (m, p)
+        Activations of p units (neurons, rotated neurons, SAE latents) on m examples.
+    labels : array (m,) of int >= 0
+    n : int >= 1
+
+    Returns
+    -------
+    ndarray (p_judged,)
+        One purity in [1/n_classes, 1] per judged unit.
+
+    Taught in notebooks/09-sparse-autoencoders-for-interpretability.ipynb.
+    """
+    H = _host_matrix(H, "H")
+    y = _host_labels(labels, "labels", H.shape[0])
+    n = int(n)
+    if not 1 <= n <= H.shape[0]:
+        raise ValueError(f"n must lie in [1, {H.shape[0]}] (the examples), got {n}")
+    out = []
+    for j in range(H.shape[1]):
+        col = H[:, j]
+        top = top_activating(H, j, n)
+        if np.sum(col[top] > col.min() + 1e-12) < n:
+            continue  # fires on fewer than n examples: no n top examples to judge
+        out.append(np.bincount(y[top].astype(np.int64)).max() / n)
+    return np.asarray(out, dtype=np.float64)
+
+
+__all__ += ["class_purity"]

@@ -213,3 +213,18 @@ def test_auxk_revives_dead_latents():
             model.fit(d.X)
         dead[name] = metrics.dead_fraction(model.transform(d.X[:5000]))
     assert dead["plain"] > 0.1 and dead["auxk"] < 0.5 * dead["plain"], dead
+
+
+def test_class_purity_scores_pure_mixed_and_rare_units():
+    from aelab.metrics import class_purity
+
+    y = np.repeat(np.arange(4), 10)
+    pure = (y == 2).astype(float) * np.linspace(1, 2, 40)   # fires for class 2 only
+    mixed = np.tile([1.0, 0.0], 20) * np.linspace(1, 2, 40)  # top 10: classes 2 and 3
+    rare = np.zeros(40)
+    rare[:3] = 1.0                                          # fires on 3 < n examples
+    p = class_purity(np.stack([pure, mixed, rare], axis=1), y, n=10)
+    assert p.shape == (2,)  # the rare unit cannot be judged on 10 examples
+    assert p[0] == 1.0 and p[1] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="n must"):
+        class_purity(np.ones((5, 2)), np.zeros(5, int), n=6)
