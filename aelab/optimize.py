@@ -101,6 +101,23 @@ class _Stop(Exception):
         self.reason = reason
 
 
+# SciPy's relative-reduction test, (J_k - J_k+1) / max(|J_k|, |J_k+1|, 1) <= ftol, set at
+# float64 round-off: a sum over thousands of examples is only known to about 100 eps, so a
+# step that lowers J by less has stopped making progress measurably. Such a stop is
+# "stalled" unless the gradient test holds as well; it is never taken for convergence.
+_FTOL = 100 * np.finfo(np.float64).eps
+
+
+def gradient_norm(g) -> float:
+    """The stationarity measure of :func:`run_lbfgs`: the largest gradient component.
+
+    This is SciPy's projected-gradient norm for an unbounded problem, ``max_i |g_i|``, the
+    quantity ``tol`` is compared with (and the one notebooks/02 and 03 quote).
+    """
+    g = np.asarray(g, dtype=np.float64)
+    return float(np.max(np.abs(g))) if g.size else 0.0
+
+
 def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
     """Minimise a full-batch objective with SciPy's L-BFGS-B.
 
@@ -110,8 +127,9 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
     params0 : dict of arrays
     max_iter : int
         Maximum number of L-BFGS iterations (not function evaluations).
-    tol : float
-        Passed to SciPy as both ``gtol`` and a relative ``ftol``.
+    tol : float >= 0
+        Convergence tolerance on the gradient: training has converged when
+        ``max_i |∂J/∂θ_i| <= tol`` at the returned parameters (:func:`gradient_norm`).
     on_iter : callable ``(iteration, params, J) -> bool``
 
     Returns
@@ -119,9 +137,20 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
     params : dict of arrays
         The last accepted parameters (finite).
     n_iter : int
-    reason : {"converged", "max_iter", "callback", "diverged"}
-        ``"converged"`` when SciPy met its tolerance or its line search could not decrease J
-        further; ``"max_iter"`` when it ran out of iterations (or of function evaluations).
+    reason : {"converged", "stalled", "max_iter", "callback", "diverged"}
+        ``"converged"`` only when the gradient test holds at the returned parameters.
+        ``"stalled"`` when L-BFGS stopped making progress before that: an iteration lowered
+        J by less than float64 round-off (:data:`_FTOL`, relative), or the line search
+        found no lower J along its direction (SciPy's status 2, typical of float32 models
+        at their noise floor, or of a kink such as ℓ1's). ``"max_iter"`` when it ran out
+        of iterations (or of function evaluations) first.
+
+    Notes
+    -----
+    Why not SciPy's own verdict: its relative-reduction test (``ftol``) also fires on a slow
+    stretch of a loss curve with a large gradient, and a failed line search is not an
+    optimum either; both used to be reported as "converged". The gradient is the test
+    every ``tol`` in the course was chosen against, so it alone decides convergence.
     """
     keys = list(params0)
     state = {"theta": pack(params0, keys), "J": None, "it": 0}
@@ -143,16 +172,28 @@ def run_lbfgs(fun, params0, *, max_iter, tol, on_iter):
     try:
         res = minimize(
             f, state["theta"], jac=True, method="L-BFGS-B", callback=cb,
-            options={"maxiter": max_iter, "gtol": tol, "ftol": tol * 1e-3, "maxcor": 10},
+            options={"maxiter": max_iter, "gtol": tol, "ftol": _FTOL, "maxcor": 10},
         )
-        # status 0: a tolerance was met; 1: the iteration or evaluation limit; 2: the line
-        # search found no further decrease (in float32, typically at the optimum's noise
-        # floor), which is reported as converged
         state["theta"], state["it"] = res.x, res.nit
-        reason = "max_iter" if res.status == 1 or res.nit >= max_iter else "converged"
+        reason = lbfgs_stop_reason(res, max_iter, tol)
     except _Stop as stop:
         reason = stop.reason
     return unpack(state["theta"], params0, keys), state["it"], reason
+
+
+def lbfgs_stop_reason(res, max_iter, tol):
+    """Why SciPy's L-BFGS-B stopped, judged by the gradient at ``res.x`` (``res.jac``).
+
+    SciPy's status 0 means "a tolerance was met", 1 "the iteration or evaluation limit",
+    2 "the line search failed". Only the gradient test makes a stop "converged"; a stop
+    on the limit is "max_iter"; any other stop with a gradient above ``tol`` is "stalled".
+    """
+    jac = getattr(res, "jac", None)
+    if jac is not None and gradient_norm(jac) <= tol:
+        return "converged"
+    if res.status == 1 or res.nit >= max_iter:
+        return "max_iter"
+    return "stalled"
 
 
 def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate, momentum,

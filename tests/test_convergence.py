@@ -147,3 +147,72 @@ def test_panel_says_not_converged_instead_of_raising(digits):
             assert panel.error_box.value == ""
         finally:
             panel.close()
+
+
+# ---------------------------------------------------------------- L-BFGS's stopping rule
+def _gradient_norm(model, X):
+    from aelab.optimize import gradient_norm, pack
+
+    _, grads = model.objective(X)
+    return gradient_norm(pack(grads, list(grads)))
+
+
+def test_lbfgs_converged_means_the_gradient_met_tol(digits):
+    """SciPy's relative-reduction test fires on slow stretches; only the gradient decides.
+
+    With ftol = tol/1000 this fit stopped as "converged" after about 700 iterations with
+    its largest gradient component at 8e-4, eight times tol.
+    """
+    model = aelab.Autoencoder(8, tol=1e-4, max_iter=5000)
+    assert _fit_recording(model, digits) == []
+    assert model.stop_reason_ == "converged" and model.converged_ is True
+    assert _gradient_norm(model, digits) <= 1e-4
+    assert model.n_iter_ < 5000
+
+
+def test_lbfgs_on_a_kink_stalls_and_says_so():
+    """|w - 1| has no zero gradient: the line search fails, which is not convergence."""
+    from aelab.optimize import run_lbfgs
+
+    target = np.array([1.0, -2.0, 0.5])
+
+    def fun(params):
+        d = params["w"] - target
+        return float(np.abs(d).sum() + 0.5 * d[0] ** 2), {"w": np.sign(d) + np.eye(3)[0] * d[0]}
+
+    params, n, reason = run_lbfgs(fun, {"w": np.zeros(3)}, max_iter=500, tol=1e-6,
+                                  on_iter=lambda *a: False)
+    assert reason == "stalled" and n < 500
+    assert np.abs(params["w"] - target).max() < 0.1  # it got close, but its gradient is ±1
+
+
+def test_l1_sparsity_under_lbfgs_is_not_reported_converged(digits):
+    model = aelab.SparseAutoencoder(sparsity="l1", tol=1e-6, max_iter=5000)
+    model.fit(digits)
+    assert model.stop_reason_ == "stalled" and model.converged_ is False
+    assert _gradient_norm(model, digits) > 1e-6
+
+
+def test_warm_start_stops_when_it_has_converged(digits):
+    """After a λ change, a warm start from a converged model converges well before max_iter
+    (and sooner than a fresh fit), instead of running its whole budget."""
+    fresh = aelab.Autoencoder(8, tol=1e-4, max_iter=5000).fit(digits)
+    moved = aelab.Autoencoder(8, lam=3e-3, tol=1e-4, max_iter=5000).fit(digits)
+    warm = aelab.Autoencoder(8, tol=1e-4, max_iter=5000, warm_start=True).fit(digits)
+    warm.set_params(lam=3e-3)
+    assert _fit_recording(warm, digits) == []
+    assert warm.warm_started_ and warm.stop_reason_ == "converged"
+    assert _gradient_norm(warm, digits) <= 1e-4
+    assert warm.n_iter_ < min(fresh.n_iter_, moved.n_iter_)
+
+
+def test_panel_status_says_stalled_is_not_converged():
+    from types import SimpleNamespace
+
+    from aelab.explorer.session import ending
+
+    text = ending(SimpleNamespace(stop_reason_="stalled", n_iter_=97),
+                  {"budget_stopped": False})
+    assert "stalled" in text and "not converged" in text
+    assert ending(SimpleNamespace(stop_reason_="converged", n_iter_=9),
+                  {"budget_stopped": False}) == "converged"

@@ -301,17 +301,20 @@ def test_lbfgs_divergence_keeps_the_last_accepted_parameters():
     assert np.array_equal(params["w"], accepted[-1]) and n == len(accepted)
 
 
-@pytest.mark.parametrize("status, nit, expected", [
-    (0, 7, "converged"), (2, 7, "converged"), (1, 7, "max_iter"), (1, 10, "max_iter"),
-    (0, 10, "max_iter"),
+@pytest.mark.parametrize("status, nit, grad, expected", [
+    # SciPy's status alone never makes a stop "converged": the gradient at res.x decides
+    (0, 7, 1e-7, "converged"), (2, 7, 1e-7, "converged"), (1, 10, 1e-7, "converged"),
+    (0, 7, 1e-3, "stalled"), (2, 7, 1e-3, "stalled"),
+    (1, 7, 1e-3, "max_iter"), (1, 10, 1e-3, "max_iter"), (0, 10, 1e-3, "max_iter"),
 ])
-def test_lbfgs_reports_why_scipy_stopped(monkeypatch, status, nit, expected):
-    """Running out of function evaluations before max_iter is not convergence."""
+def test_lbfgs_reports_why_scipy_stopped(monkeypatch, status, nit, grad, expected):
+    """Only the gradient test is convergence; a limit is max_iter; anything else stalled."""
     from types import SimpleNamespace
 
     from aelab import optimize
 
-    fake = SimpleNamespace(x=np.ones(2), nit=nit, status=status, message="", fun=0.0)
+    fake = SimpleNamespace(x=np.ones(2), nit=nit, status=status, message="", fun=0.0,
+                           jac=np.array([grad, -grad / 2]))
     monkeypatch.setattr(optimize, "minimize", lambda *a, **k: fake)
     params, n, reason = optimize.run_lbfgs(
         lambda p: (0.0, {"w": p["w"]}), {"w": np.zeros(2)}, max_iter=10, tol=1e-6,

@@ -343,13 +343,16 @@ def why_fresh(old, new):
 
 
 def ending(model, stats):
-        if stats["budget_stopped"]:
-            return "stopped at the time budget"
-        return {"converged": "converged",
-                "max_iter": f"stopped at max_iter ({model.n_iter_} iterations): not converged",
-                "diverged": "diverged", "callback": "stopped"}.get(model.stop_reason_,
-                                                                     str(model.stop_reason_))
-
+    """The status line's words for why the training stopped."""
+    if stats["budget_stopped"]:
+        return "stopped at the time budget: not converged"
+    n = model.n_iter_
+    return {"converged": "converged",
+            "max_iter": f"stopped at max_iter ({n} iterations): not converged",
+            "stalled": f"stalled after {n} iterations (no further decrease, gradient above "
+                       f"tol): not converged",
+            "diverged": "diverged", "callback": "stopped"}.get(model.stop_reason_,
+                                                               str(model.stop_reason_))
 
 
 def divergence_hint(params):
