@@ -148,8 +148,9 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     momentum : float in [0, 1), default 0.9
         SGD momentum μ, and Adam's β₁.
     tol : float >= 0, default 1e-9
-        L-BFGS stopping tolerance on the projected gradient (and, divided by 1000, on the
-        relative decrease of J). For Adam and SGD: the relative decrease of the epoch's mean
+        L-BFGS has converged when the largest gradient component is at most ``tol``; a stop
+        without that (no measurable decrease of J, or a failed line search) is "stalled",
+        not converged. For Adam and SGD: the relative decrease of the epoch's mean
         loss that counts as progress.
     n_iter_no_change : int >= 1 or None, default 10
         Adam and SGD stop as converged after this many epochs without progress (see
@@ -181,7 +182,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     n_iter_ : int
         Iterations (epochs) run by the last ``fit``.
     stop_reason_ : str
-        "converged", "max_iter", "callback" or "diverged".
+        "converged", "stalled" (L-BFGS stopped decreasing J before its gradient met
+        ``tol``), "max_iter", "callback" or "diverged".
     converged_ : bool
         Whether the last ``fit`` stopped on its tolerance. When it stops on ``max_iter``
         instead, ``fit`` warns with ``ConvergenceWarning`` (silenced by
