@@ -27,11 +27,10 @@ from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from .backend import get_namespace
-from .pca import _as_float_matrix
+from .validation import check_data, check_fitted, validate
 
 __all__ = [
     "DataFallbackWarning",
@@ -503,7 +502,7 @@ def natural_patches(n_patches=10000, patch_size=8, *, whiten=True, downsample=2,
 # --------------------------------------------------------------------------- whitening
 
 
-class Whitening(TransformerMixin, BaseEstimator):
+class Whitening(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """ZCA or PCA whitening with a regulariser, as a scikit-learn transformer.
 
     With the data covariance ``Sigma = (1/m) sum_i (x_i - mu)(x_i - mu)^T = U diag(s) U^T``
@@ -548,7 +547,10 @@ class Whitening(TransformerMixin, BaseEstimator):
         ``W^+`` with ``x = W^+ x_white + mu`` (exact when all components are kept).
     n_features_in_ : int
 
-    Works on NumPy, CuPy and array-API arrays; the attributes live in the input's namespace.
+    Works on NumPy, CuPy and array-API arrays (and DataFrames); the attributes live in the
+    input's namespace. NaN and infinite values are refused with a message that says so.
+    ``get_feature_names_out`` keeps the input's names for ZCA (its output is in pixel
+    space) and gives ``whitening0``, ``whitening1``, ... for PCA whitening.
 
     Taught in notebooks/00-start-here.ipynb.
     """
@@ -572,8 +574,8 @@ class Whitening(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Learn the mean and the whitening matrix from ``X`` of shape (m, n_features)."""
+        X = validate(self, X, reset=True, integers=True)
         xp = get_namespace(X)
-        X = _as_float_matrix(X, xp, "X")
         m, n = X.shape
         k = self._validate(n)
         if self.epsilon == 0 and m <= 1:
@@ -608,14 +610,26 @@ class Whitening(TransformerMixin, BaseEstimator):
         return self
 
     def _checked(self, X, side):
-        if not hasattr(self, "whitening_matrix_"):
-            raise NotFittedError("this Whitening is not fitted yet; call fit(X) first")
-        xp = get_namespace(X, self.mean_)
-        X = _as_float_matrix(X, xp, "X")
-        n_cols = self.n_features_in_ if side == "in" else self.whitening_matrix_.shape[0]
-        if X.shape[1] != n_cols:
-            raise ValueError(f"X must have {n_cols} columns, got shape {tuple(X.shape)}")
+        check_fitted(self, "whitening_matrix_")
+        if side == "in":
+            X = validate(self, X, reset=False, integers=True)
+        else:
+            X = check_data(X, integers=True, n_features=self.whitening_matrix_.shape[0])
+        get_namespace(X, self.mean_)  # one library for the data and the model
         return X
+
+    @property
+    def _n_features_out(self):
+        return self.whitening_matrix_.shape[0]
+
+    def get_feature_names_out(self, input_features=None):
+        """Output column names: the input's for ZCA, ``whitening0``, ... for PCA whitening."""
+        check_fitted(self, "whitening_matrix_")
+        if self.kind == "zca":
+            from sklearn.utils.validation import _check_feature_names_in
+
+            return _check_feature_names_in(self, input_features)
+        return super().get_feature_names_out(input_features)
 
     def transform(self, X):
         """Whiten ``X`` (m, n_features) -> (m, n_out): rows ``W (x - mu)``."""

@@ -13,27 +13,15 @@ from numbers import Integral
 
 import numpy as np
 import scipy.linalg
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from .backend import get_namespace, to_numpy
+from .validation import check_data, check_fitted, validate
 
 __all__ = ["PCA", "principal_angles", "max_principal_angle_degrees"]
 
 
-def _as_float_matrix(X, xp, name):
-    if not hasattr(X, "shape"):
-        X = xp.asarray(X)
-    if len(X.shape) != 2:
-        raise ValueError(f"{name} must be 2-D (m, n_features), got shape {tuple(X.shape)}")
-    if not xp.isdtype(X.dtype, "real floating"):
-        if not xp.isdtype(X.dtype, ("integral", "bool")):
-            raise TypeError(f"{name} must hold real numbers, got dtype {X.dtype}")
-        X = xp.astype(X, xp.float64)
-    return X
-
-
-class PCA(TransformerMixin, BaseEstimator):
+class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Principal component analysis by the SVD of the centred data, on any array namespace.
 
     With the centred data ``Xc = X - mean_`` (m, n) and its thin SVD ``Xc = U diag(S) V^T``,
@@ -68,6 +56,12 @@ class PCA(TransformerMixin, BaseEstimator):
     mean_ : array, shape (n_features,)
     n_components_ : int
     n_features_in_ : int
+    feature_names_in_ : array of str, shape (n_features,)
+        The column names, when fitted on a DataFrame with string column names.
+
+    Data may be integers (read as float64) but not NaN or infinite, which would make the SVD
+    fail; ``get_feature_names_out`` gives ``pca0``, ``pca1``, ... and ``set_output`` works
+    as in scikit-learn.
 
     Taught in notebooks/00-start-here.ipynb.
     """
@@ -77,8 +71,8 @@ class PCA(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         """Fit the components to ``X`` of shape (m, n_features); returns ``self``."""
+        X = validate(self, X, reset=True, integers=True)
         xp = get_namespace(X)
-        X = _as_float_matrix(X, xp, "X")
         m, n = X.shape
         if m < 2:
             raise ValueError(f"X must have at least 2 rows to estimate variance, got {m}")
@@ -114,14 +108,17 @@ class PCA(TransformerMixin, BaseEstimator):
         return self
 
     def _checked(self, X, side):
-        if not hasattr(self, "components_"):
-            raise NotFittedError("this PCA is not fitted yet; call fit(X) first")
-        n_cols = self.n_features_in_ if side == "in" else self.n_components_
-        xp = get_namespace(X, self.components_)
-        X = _as_float_matrix(X, xp, "X")
-        if X.shape[1] != n_cols:
-            raise ValueError(f"X must have {n_cols} columns, got shape {tuple(X.shape)}")
+        check_fitted(self, "components_")
+        if side == "in":
+            X = validate(self, X, reset=False, integers=True)
+        else:  # codes: their width is n_components_, and they carry no input feature names
+            X = check_data(X, name="Z", integers=True, n_features=self.n_components_)
+        get_namespace(X, self.components_)  # one library for the data and the model
         return X
+
+    @property
+    def _n_features_out(self):
+        return self.n_components_
 
     def transform(self, X):
         """Project ``X`` (m, n_features) onto the components: returns (m, k)."""

@@ -175,8 +175,13 @@ def check_data(X, *, name="X", n_features=None, dtype=None, unit_interval=False,
 
     # scikit-learn's conversion and wording: sparse input, 1-D input ("Reshape your data"),
     # complex numbers, objects that are not numbers, zero rows or zero features.
-    X = check_array(X, accept_sparse=False, dtype="numeric", ensure_all_finite=False,
-                    ensure_2d=True, allow_nd=False, input_name=name, estimator=estimator)
+    try:
+        X = check_array(X, accept_sparse=False, dtype="numeric", ensure_all_finite=False,
+                        ensure_2d=True, allow_nd=False, input_name=name, estimator=estimator)
+    except ValueError as exc:
+        if "Expected 2D array" not in str(exc):
+            raise
+        raise ValueError(f"{name} must be 2-D (examples × features). {exc}") from None
     X = _check_values(np, X, name, n_features, dtype, unit_interval, why, integers)
     if not X.flags.c_contiguous:
         X = np.ascontiguousarray(X)

@@ -357,7 +357,7 @@ def test_whitening_misuse(correlated):
     with pytest.raises(AttributeError, match="fit"):
         Whitening().transform(correlated)
     w = Whitening().fit(correlated)
-    with pytest.raises(ValueError, match="6 columns"):
+    with pytest.raises(ValueError, match="X has 5 features, but Whitening is expecting 6"):
         w.transform(correlated[:, :5])
     with pytest.raises(ValueError, match="2-D"):
         Whitening().fit(correlated[:, 0])

@@ -105,9 +105,9 @@ def test_pca_misuse(digits):
     with pytest.raises(AttributeError, match="fit"):
         PCA(2).transform(X)
     p = PCA(2).fit(X)
-    with pytest.raises(ValueError, match="64 columns"):
+    with pytest.raises(ValueError, match="X has 10 features, but PCA is expecting 64"):
         p.transform(X[:, :10])
-    with pytest.raises(ValueError, match="2 columns"):
+    with pytest.raises(ValueError, match="Z has 4 features but the model was fitted on 2"):
         p.inverse_transform(np.zeros((3, 4)))
 
 
