@@ -42,7 +42,8 @@ PARAM_CASES = [
     (aelab.Autoencoder, dict(loss="cross_entropy"), ValueError, ["cross_entropy", "output_activation='sigmoid'"]),
     (aelab.Autoencoder, dict(sparsity="kl2"), ValueError, ["sparsity='kl2'"]),
     (aelab.Autoencoder, dict(tied="yes"), TypeError, ["tied='yes'", "True or False"]),
-    (aelab.Autoencoder, dict(seed=-1), ValueError, ["seed=-1"]),
+    (aelab.Autoencoder, dict(random_state=-1), ValueError, ["random_state=-1", "2**32 - 1"]),
+    (aelab.Autoencoder, dict(random_state=1.5), TypeError, ["random_state=1.5", "Generator"]),
     (aelab.Autoencoder, dict(momentum=1.0), ValueError, ["momentum=1.0", "[0.0, 1.0)"]),
     (aelab.ContractiveAutoencoder, dict(contraction=-1.0), ValueError, ["contraction=-1.0"]),
 ]
@@ -66,17 +67,21 @@ def test_unknown_option_name():
 
 
 DATA_CASES = [
-    (np.ones(6) * 0.5, ValueError, ["2-D", "reshape(1, -1)"]),
-    (np.empty((0, 6)), ValueError, ["empty"]),
-    (np.where(np.eye(12, 6) > 0, np.nan, 0.5), ValueError, ["NaN or infinite"]),
-    (np.where(np.eye(12, 6) > 0, np.inf, 0.5), ValueError, ["NaN or infinite"]),
+    # scikit-learn's own wording where its estimator checks read the message
+    (np.ones(6) * 0.5, ValueError, ["2-D", "Reshape your data", "reshape(1, -1)"]),
+    (np.empty((0, 6)), ValueError, ["0 sample(s)", "minimum of 1"]),
+    (np.empty((6, 0)), ValueError, ["0 feature(s)", "minimum of 1"]),
+    (np.where(np.eye(12, 6) > 0, np.nan, 0.5), ValueError, ["6 NaN or infinite"]),
+    (np.where(np.eye(12, 6) > 0, np.inf, 0.5), ValueError, ["6 NaN or infinite"]),
     ((X_OK * 255).astype(np.uint8), TypeError, ["uint8", "/ 255.0"]),
-    (X_OK.tolist(), TypeError, ["list", "np.asarray"]),
+    ([[1, 2], [3, 4]], TypeError, ["int64", "/ 255.0"]),
+    (X_OK + 0j, ValueError, ["Complex data not supported"]),
     ("pixels", TypeError, ["2-D array"]),
 ]
 
 
-@pytest.mark.parametrize("X, exc, words", DATA_CASES, ids=["1-D", "empty", "nan", "inf", "uint8", "list", "str"])
+@pytest.mark.parametrize("X, exc, words", DATA_CASES, ids=[
+    "1-D", "no-rows", "no-columns", "nan", "inf", "uint8", "int-list", "complex", "str"])
 def test_bad_data(X, exc, words):
     with pytest.raises(exc) as info:
         aelab.Autoencoder(3).fit(X)
@@ -97,7 +102,7 @@ def test_wrong_width_and_not_fitted():
     with pytest.raises(NotFittedError, match="fit"):
         model.transform(X_OK)
     model.fit(X_OK)
-    with pytest.raises(ValueError, match="7 features but the model was fitted on 6"):
+    with pytest.raises(ValueError, match="X has 7 features, but Autoencoder is expecting 6"):
         model.transform(np.zeros((2, 7)))
     with pytest.raises(ValueError, match="H has 2 features"):
         model.inverse_transform(np.zeros((2, 2)))
@@ -111,3 +116,67 @@ def test_a_failed_fit_loses_nothing():
         model.fit(X_OK)
     for k in before:
         assert np.array_equal(model.params_[k], before[k])
+
+
+def test_sparse_data_is_refused_with_scikit_learns_message():
+    import scipy.sparse
+
+    with pytest.raises(TypeError, match="Sparse data was passed for X, but dense data is required"):
+        aelab.Autoencoder(3).fit(scipy.sparse.csr_matrix(X_OK))
+
+
+def test_a_list_of_floats_is_read_like_an_array():
+    a = aelab.Autoencoder(3, max_iter=3).fit(X_OK)
+    b = aelab.Autoencoder(3, max_iter=3).fit(X_OK.tolist())
+    assert np.array_equal(a.transform(X_OK), b.transform(X_OK.tolist()))
+
+
+def test_pca_and_whitening_refuse_nan_and_inf_saying_so():
+    from aelab.datasets import Whitening
+
+    for bad in (np.nan, np.inf, -np.inf):
+        X = X_OK.copy()
+        X[3, 2] = bad
+        for model in (aelab.PCA(2), Whitening()):
+            with pytest.raises(ValueError, match="1 NaN or infinite"):
+                model.fit(X)
+            fitted = type(model)().fit(X_OK)
+            with pytest.raises(ValueError, match="NaN or infinite"):
+                fitted.transform(X)
+
+
+# ------------------------------------------------------------ random_state and seed
+def test_random_state_takes_an_int_a_randomstate_a_generator_or_none():
+    fits = {}
+    for rs in (3, np.random.RandomState(3), np.random.default_rng(3), None):
+        m = aelab.Autoencoder(3, max_iter=2, random_state=rs).fit(X_OK)
+        fits[type(rs).__name__] = m.params_["W1"]
+    # an int is reproducible; the others draw a seed of their own
+    again = aelab.Autoencoder(3, max_iter=2, random_state=3).fit(X_OK).params_["W1"]
+    assert np.array_equal(fits["int"], again)
+    assert not np.array_equal(fits["int"], fits["Generator"])
+    # a Generator advances: two fits from one generator differ, as in scikit-learn
+    g = np.random.default_rng(5)
+    model = aelab.Autoencoder(3, max_iter=2, random_state=g)
+    assert not np.array_equal(model.fit(X_OK).params_["W1"].copy(), model.fit(X_OK).params_["W1"])
+
+
+def test_seed_is_a_deprecated_alias_of_random_state():
+    new = aelab.Autoencoder(3, max_iter=2, random_state=4).fit(X_OK)
+    old_model = aelab.Autoencoder(3, max_iter=2, seed=4)
+    with pytest.warns(FutureWarning, match=r"seed=.*deprecated.*random_state=4"):
+        old_model.fit(X_OK)
+    assert np.array_equal(new.params_["W1"], old_model.params_["W1"])
+    assert old_model.get_params()["seed"] == 4  # stored unchanged, so clone keeps it
+    with pytest.raises(ValueError, match="both seed=4 and random_state=5"):
+        aelab.Autoencoder(3, max_iter=2, seed=4, random_state=5).fit(X_OK)
+
+
+def test_random_state_keeps_the_numbers_of_seed():
+    """random_state=n gives exactly the weights the former seed=n gave: default_rng(n)."""
+    import math
+
+    m = aelab.Autoencoder(4, max_iter=1, random_state=11)
+    W1 = m.initial_params(X_OK)["W1"]
+    r = math.sqrt(6.0 / (6 + 4 + 1))
+    assert np.array_equal(W1, np.random.default_rng(11).uniform(-r, r, size=(4, 6)))
