@@ -40,15 +40,24 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from .activations import get_activation
 from .backend import asarray_like, colsum, get_namespace, to_numpy
 from .backend import blas_threads
 from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_minibatch, warn_diverged
-from .validation import check_bool, check_choice, check_data, check_int, check_real
+from .validation import (
+    check_bool,
+    check_choice,
+    check_data,
+    check_fitted,
+    check_int,
+    check_real,
+    resolve_random_state,
+    seed_of,
+    validate,
+)
 
 __all__ = ["VariationalAutoencoder"]
 
@@ -64,7 +73,7 @@ _KEYS = ("enc.W", "enc.b", "mu.W", "mu.b", "logvar.W", "logvar.b",
 _STREAM_INIT, _STREAM_FIXED, _STREAM_TRAIN, _STREAM_ELBO = 0, 3, 4, 5
 
 
-class VariationalAutoencoder(TransformerMixin, BaseEstimator):
+class VariationalAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Variational autoencoder with a Gaussian encoder and a Bernoulli or Gaussian decoder.
 
     Parameters
@@ -99,8 +108,13 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
     n_iter_no_change : int >= 1 or None, default 10
         Stop as converged after this many epochs in a row without a lower mean epoch loss
         (the negative ELBO); None always runs ``max_iter`` epochs.
-    seed : int >= 0 or None, default 0
-        Seeds the initial weights, the minibatch order and every noise draw.
+    random_state : int, numpy.random.RandomState, numpy.random.Generator or None, default 0
+        Seeds the initial weights, the minibatch order and every noise draw (each use its
+        own stream). An int n gives the numbers ``seed=n`` gave; a ``RandomState`` or
+        ``Generator`` supplies a fresh seed each time the model reads it (pass an int for a
+        reproducible model and a fixed ``objective``); None is read as 0.
+    seed : int or None, default None
+        Deprecated alias of ``random_state``, read for one more release (FutureWarning).
     dtype : {"float64", "float32"}, default "float64"
     warm_start : bool, default False
         Continue ``fit`` from the current ``params_`` when their shapes fit.
@@ -157,7 +171,8 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         batch_size=128,
         epsilon=None,
         n_iter_no_change=10,
-        seed=0,
+        random_state=0,
+        seed=None,
         dtype="float64",
         warm_start=False,
         verbose=False,
@@ -175,6 +190,7 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
         self.seed = seed
         self.dtype = dtype
         self.warm_start = warm_start
@@ -198,25 +214,31 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         c.epsilon = check_real("epsilon", self.epsilon, 0.0, low_open=True, allow_none=True)
         c.n_iter_no_change = check_int("n_iter_no_change", self.n_iter_no_change, 1,
                                        allow_none=True)
-        c.seed = check_int("seed", self.seed, 0, allow_none=True)
+        c.random_state = resolve_random_state(self)
+        c.seed = seed_of(c.random_state)
         c.dtype = check_choice("dtype", self.dtype, _DTYPES)
         c.warm_start = check_bool("warm_start", self.warm_start)
         c.verbose = bool(self.verbose)
         return c
 
-    def _check_X(self, X, c, fitted_width=False):
-        return check_data(
-            X, name="X", dtype=c.dtype,
-            n_features=self.n_features_in_ if fitted_width else None,
-            unit_interval=c.decoder == "bernoulli",
-            why="(decoder='bernoulli' models each value as a probability)",
-        )
+    def _check_X(self, X, c, fitted_width=False, reset=True):
+        """Validate X for ``fit`` (``reset``), against the fit (``fitted_width``) or alone."""
+        checks = dict(name="X", dtype=c.dtype, unit_interval=c.decoder == "bernoulli",
+                      why="(decoder='bernoulli' models each value as a probability)")
+        if reset or fitted_width:
+            return validate(self, X, reset=not fitted_width, **checks)
+        return check_data(X, **checks)
 
     def _check_fitted(self):
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet; call fit(X) before using it"
-            )
+        check_fitted(self)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "params_")
+
+    @property
+    def _n_features_out(self):
+        """Width of ``transform``'s output (the latent means), for ``get_feature_names_out``."""
+        return self.params_["mu.W"].shape[0]
 
     def _rng(self, c, stream):
         # One seed, several independent streams: turning one use of randomness on or off
@@ -363,7 +385,8 @@ class VariationalAutoencoder(TransformerMixin, BaseEstimator):
         Taught in notebooks/08-variational-autoencoder.ipynb.
         """
         c = self._config()
-        X = self._check_X(X, c, fitted_width=hasattr(self, "params_") and params is None)
+        X = self._check_X(X, c, fitted_width=hasattr(self, "params_") and params is None,
+                          reset=False)
         if params is None:
             params = self.params_ if hasattr(self, "params_") else self._initial_params(X, c)
         m = X.shape[0]
