@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from aelab import metrics
-from aelab.exercises.nb09 import check_mmcs, check_shrinkage
+from aelab.exercises.nb09 import check_copies_per_feature, check_mmcs, check_shrinkage
 
 
 def _unit(A):
@@ -38,4 +38,27 @@ def test_mmcs_stub_is_todo():
 ])
 def test_gamma_mistakes_are_named(wrong, says):
     fb = check_shrinkage(wrong)
+    assert not fb.passed and says in str(fb)
+
+
+def _copies(F, D, t=0.9):
+    return np.sum(np.abs(_unit(F) @ _unit(D).T) > t, axis=1)
+
+
+def test_copies_right_answer_passes_and_stub_is_todo():
+    assert check_copies_per_feature(_copies).passed
+
+    def stub(F, D, t=0.9):
+        raise NotImplementedError
+    assert not check_copies_per_feature(stub).done
+
+
+@pytest.mark.parametrize("wrong, says", [
+    (lambda F, D, t=0.9: np.sum(np.abs(_unit(F) @ _unit(D).T) > t, axis=0), "per *true"),
+    (lambda F, D, t=0.9: np.sum(_unit(F) @ _unit(D).T > t, axis=1), "flipped"),
+    (lambda F, D, t=0.9: np.sum(np.abs(F @ D.T) > t, axis=1), "normalise"),
+    (lambda F, D, t=0.9: np.sum(np.abs(_unit(F) @ _unit(D).T) > 0.9, axis=1), "threshold"),
+])
+def test_copies_mistakes_are_named(wrong, says):
+    fb = check_copies_per_feature(wrong)
     assert not fb.passed and says in str(fb)

@@ -11,7 +11,7 @@ import numpy as np
 from ..metrics import mean_max_cosine_similarity
 from .core import Feedback
 
-__all__ = ["check_mmcs", "check_shrinkage"]
+__all__ = ["check_mmcs", "check_shrinkage", "check_copies_per_feature"]
 
 
 def _call(fb, fun, *args):
@@ -90,3 +90,45 @@ def check_shrinkage(gamma):
             return fb.fail(f"wrong for a reconstruction scaled by {scale}: γ should be close "
                            f"to that scale — what ratio of two sums gives it?")
     return fb.ok("right: γ recovers the scale of a shrunk, exact and inflated reconstruction")
+
+
+def check_copies_per_feature(copies_per_feature):
+    """Check ``copies_per_feature(true_features, dictionary, threshold)`` on built dictionaries.
+
+    Slips diagnosed: counting per dictionary row instead of per true feature; a signed
+    cosine (a flipped copy not counted); rows not normalised; the threshold ignored.
+    """
+    fb = Feedback("copies_per_feature")
+    rng = np.random.default_rng(11)
+    F = np.linalg.qr(rng.normal(size=(8, 5)))[0].T           # 5 orthonormal features in R^8
+    # feature 0: two copies (scaled up, flipped); 1: one (scaled down); 2: a near miss
+    D = np.vstack([F[0] * 3.0, -F[0], 0.5 * F[1], 0.8 * F[2] + 0.6 * F[3], rng.normal(size=(2, 8))])
+    ref = {}
+    for t in (0.9, 0.5):
+        C = np.abs(F @ (D / np.linalg.norm(D, axis=1, keepdims=True)).T)
+        ref[t] = np.sum(C > t, axis=1)
+    got = {}
+    for t in (0.9, 0.5):
+        name = getattr(copies_per_feature, "__name__", "your function")
+        try:
+            got[t] = np.asarray(copies_per_feature(F.copy(), D.copy(), t))
+        except NotImplementedError:
+            return fb.todo(f"not done yet: {name} still raises NotImplementedError")
+        except Exception as exc:  # noqa: BLE001 - the student's code may fail in any way
+            return fb.fail(f"{name} raised {type(exc).__name__}: {exc}")
+    if got[0.9].shape != (len(F),):
+        if got[0.9].shape == (len(D),):
+            return fb.fail("one count per dictionary row: count per *true feature* instead "
+                           "(sum over the dictionary's axis)")
+        return fb.fail(f"expected one count per true feature, shape ({len(F)},); got "
+                       f"{got[0.9].shape}")
+    if all(np.array_equal(got[t], ref[t]) for t in ref):
+        return fb.ok("right: flipped, scaled and mixed dictionary rows are counted correctly "
+                     "at both thresholds")
+    if np.array_equal(got[0.9], got[0.5]) and not np.array_equal(ref[0.9], ref[0.5]):
+        return fb.fail("the same counts at threshold 0.9 and 0.5: is the threshold used?")
+    if np.any(got[0.9][:2] < ref[0.9][:2]) or np.any(got[0.9] > ref[0.9]):
+        return fb.fail("copies miscounted: a flipped row (−f) or a rescaled one (3f, f/2) is "
+                       "the same direction — normalise the rows and take |cos|")
+    return fb.fail("some counts are wrong: compare |cos| of unit rows with the threshold, "
+                   "and count per true feature")
