@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from .backend import to_numpy
+from .registry import model_class, upgrade_params
 
 __all__ = ["save", "load", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -77,11 +78,16 @@ def _encode(value, where):
         return value.item()
     if isinstance(value, tuple):
         return {"__tuple__": [_encode(v, where) for v in value]}
+    if isinstance(value, np.ndarray) and value.ndim == 1 and _plain_kind(value):
+        # Fitted labels and names (classes_, feature_names_in_): kept as arrays, dtype too.
+        return {"__ndarray__": value.tolist(), "dtype": value.dtype.str}
     if isinstance(value, list):
         return [_encode(v, where) for v in value]
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         if "__tuple__" in value:
             raise TypeError(f"{where}: the key '__tuple__' is reserved by the file format")
+        if "__ndarray__" in value:
+            raise TypeError(f"{where}: the key '__ndarray__' is reserved by the file format")
         return {k: _encode(v, where) for k, v in value.items()}
     raise TypeError(
         f"{where} is {value!r} of type {type(value).__name__}; only None, bool, int, float, "
@@ -89,9 +95,18 @@ def _encode(value, where):
     )
 
 
+def _plain_kind(a):
+    """Numbers, or strings (also as an object array of str, as scikit-learn keeps names)."""
+    if a.dtype.kind in "biufU":
+        return True
+    return a.dtype.kind == "O" and all(isinstance(v, str) for v in a.tolist())
+
+
 def _decode_hook(obj):
     if set(obj) == {"__tuple__"}:
         return tuple(obj["__tuple__"])
+    if set(obj) == {"__ndarray__", "dtype"}:
+        return np.asarray(obj["__ndarray__"], dtype=np.dtype(obj["dtype"]))
     return obj
 
 
@@ -116,22 +131,12 @@ def _digest(doc_without_hash, keys, arrays):
 
 
 def _exported_class(name):
-    """The class ``aelab.<name>``, or None when aelab exports no such model class.
+    """The model class called ``name`` in aelab's registry, or None.
 
-    A model class is an estimator with an ``objective`` (the autoencoders); helpers that aelab
-    also exports, such as ``PCA``, are not models and are refused.
+    The registry (:mod:`aelab.registry`) is shared with ``Explorer.from_config``; helpers
+    that are estimators too, such as ``PCA``, are not models and are refused.
     """
-    import aelab
-
-    cls = getattr(aelab, name, None) if isinstance(name, str) and name.isidentifier() else None
-    if (
-        isinstance(cls, type)
-        and cls.__module__.split(".")[0] == "aelab"
-        and callable(getattr(cls, "get_params", None))
-        and callable(getattr(cls, "objective", None))
-    ):
-        return cls
-    return None
+    return model_class(name)
 
 
 # -------------------------------------------------------------------------------- save
@@ -359,7 +364,7 @@ def _rebuild(doc, hashed, arrays):
             "not export; only aelab's own classes are loaded"
         )
     try:
-        model = cls(**doc["params"])
+        model = cls(**upgrade_params(doc["params"]))
     except TypeError as exc:
         raise _Invalid(
             f"its hyperparameters do not fit {doc['class']} in this version of aelab ({exc})"
@@ -373,6 +378,8 @@ def _rebuild(doc, hashed, arrays):
         # such as components_, or a method), so a file cannot replace behaviour.
         if not _is_extra_fitted(name) or hasattr(cls, name):
             raise _Invalid(f"it sets the attribute {name!r}, which is not a fitted attribute")
+        if name == "classes_" and isinstance(value, list):
+            value = np.asarray(value)  # written by aelab 0.1, which kept the labels as a list
         setattr(model, name, value)
     return model
 

@@ -31,7 +31,13 @@ import numbers
 from types import SimpleNamespace
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    clone,
+)
 from sklearn.exceptions import NotFittedError
 
 from .activations import ACTIVATIONS
@@ -40,7 +46,17 @@ from .backend import asarray_like, colsum, get_namespace, to_numpy
 from .backend import blas_threads
 from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
-from .validation import check_bool, check_choice, check_data, check_int, check_real
+from .validation import (
+    check_bool,
+    check_choice,
+    check_data,
+    check_fitted,
+    check_int,
+    check_real,
+    resolve_random_state,
+    seed_of,
+    validate,
+)
 
 __all__ = ["StackedAutoencoder"]
 
@@ -51,7 +67,8 @@ _TOL = 1e-9  # L-BFGS tolerance, the engine's default
 _SOFTMAX_SCALE = 0.005  # UFLDL's initial softmax weights: 0.005 · N(0, 1)
 
 
-class StackedAutoencoder(TransformerMixin, BaseEstimator):
+class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, ClassifierMixin, TransformerMixin,
+                         BaseEstimator):
     """Greedy layer-wise pretrained autoencoders, optionally fine-tuned as a classifier.
 
     Parameters
@@ -92,8 +109,12 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
     learning_rate : float > 0, default 1e-3
     batch_size : int >= 1 or None, default None
         Adam's minibatch size (None: min(256, m)).
-    seed : int >= 0 or None, default 0
-        Layer l is initialised with seed + l; the softmax with its own stream.
+    random_state : int, numpy.random.RandomState, numpy.random.Generator or None, default 0
+        Layer l is initialised with seed s + l, the softmax with its own stream of s, where
+        s is the int given (the numbers ``seed=s`` gave) or, for a ``RandomState`` or
+        ``Generator``, a fresh draw from it at each ``fit``; None leaves the layers unseeded.
+    seed : int or None, default None
+        Deprecated alias of ``random_state``, read for one more release (FutureWarning).
     dtype : {"float64", "float32"}, default "float64"
     verbose : bool, default False
         Progress bars for the pretraining of each layer.
@@ -103,8 +124,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
     params_ : dict of arrays
         ``layer0.W1`` (h₀, n), ``layer0.b1`` (h₀,), ``layer1.W1`` (h₁, h₀), …, and after a
         supervised fit ``softmax.W`` (K, h_L), ``softmax.b`` (K,).
-    classes_ : list
-        The class labels (absent until fitted with labels).
+    classes_ : ndarray, shape (K,)
+        The class labels, sorted (absent until fitted with labels).
     n_features_in_ : int
     pretrain_loss_curves_ : list of list of float
         Each layer's pretraining objective per iteration (empty without pretraining).
@@ -160,7 +181,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         optimizer="lbfgs",
         learning_rate=1e-3,
         batch_size=None,
-        seed=0,
+        random_state=0,
+        seed=None,
         dtype="float64",
         verbose=False,
     ):
@@ -180,6 +202,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
+        self.random_state = random_state
         self.seed = seed
         self.dtype = dtype
         self.verbose = verbose
@@ -211,7 +234,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         c.optimizer = check_choice("optimizer", self.optimizer, _OPTIMIZERS)
         c.learning_rate = check_real("learning_rate", self.learning_rate, 0.0, low_open=True)
         c.batch_size = check_int("batch_size", self.batch_size, 1, allow_none=True)
-        c.seed = check_int("seed", self.seed, 0, allow_none=True)
+        c.random_state = resolve_random_state(self)
+        c.seed = seed_of(c.random_state)
         c.dtype = check_choice("dtype", self.dtype, _DTYPES)
         c.verbose = bool(self.verbose)
         # λ, β, ρ, sparsity and ε belong to the layers: let the engine check them, with its
@@ -227,7 +251,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
             rho=self.rho, sparsity=self.sparsity, epsilon=self.epsilon,
             optimizer=c.optimizer, max_iter=c.pretrain_iter, batch_size=c.batch_size,
             learning_rate=c.learning_rate,
-            seed=None if c.seed is None else c.seed + index, dtype=c.dtype,
+            random_state=None if c.seed is None else c.seed + index, dtype=c.dtype,
             verbose=c.verbose,
         )
 
@@ -241,10 +265,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         return "sigmoid" if c.activation == "sigmoid" else "linear"
 
     def _check_fitted(self, classifier=False):
-        if not hasattr(self, "params_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet; call fit(X) or fit(X, y) first"
-            )
+        check_fitted(self)
         if classifier and "softmax.W" not in self.params_:
             raise NotFittedError(
                 f"This {type(self).__name__} was fitted without labels, so it has no "
@@ -253,11 +274,17 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
 
     def _labels(self, y, m):
         """Host labels; −1 marks an unlabelled example (scikit-learn's semi-supervised habit)."""
-        y = to_numpy(y)
-        if y.ndim != 1 or y.shape[0] != m:
+        from sklearn.utils.multiclass import check_classification_targets
+        from sklearn.utils.validation import column_or_1d
+
+        y = to_numpy(y) if hasattr(y, "__array_namespace__") else y
+        # A column vector is read as 1-D with scikit-learn's DataConversionWarning.
+        y = column_or_1d(y, warn=True)
+        if y.shape[0] != m:
             raise ValueError(
                 f"y must be 1-D with one label per row of X ({m}); got shape {y.shape}")
         labelled = ~(y == -1) if y.dtype.kind in "iuf" else np.ones(m, dtype=bool)
+        check_classification_targets(y[labelled])  # "Unknown label type" for real targets
         classes = np.unique(y[labelled])
         if classes.size < 2:
             raise ValueError(
@@ -352,8 +379,8 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         c = self._config()
         if y is None:
             raise ValueError("y is required: the fine-tuning objective is supervised")
-        X = check_data(X, dtype=c.dtype,
-                       n_features=getattr(self, "n_features_in_", None) if params is None else None)
+        X = (validate(self, X, reset=False, dtype=c.dtype) if params is None
+             else check_data(X, dtype=c.dtype))
         if params is None:
             self._check_fitted(classifier=True)
             params = self.params_
@@ -421,7 +448,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         c = self._config()
-        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        X = validate(self, X, reset=False, dtype=c.dtype)
         xp = get_namespace(X)
         y, labelled, classes = self._labels(y, X.shape[0])
         keys = self._layer_keys(c)
@@ -440,7 +467,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
             return on_iter
 
         with np.errstate(over="ignore", invalid="ignore"):
-            self.classes_ = classes.tolist()
+            self.classes_ = classes
             Xl = X
             if not labelled.all():
                 Xl = xp.take(X, asarray_like(np.flatnonzero(labelled), X), axis=0)
@@ -451,7 +478,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
     def _fit_stages(self, X, y, callback):
         """The body of :meth:`fit`: each stage in turn, stopping early on a callback."""
         c = self._config()
-        X = check_data(X, dtype=c.dtype)
+        X = validate(self, X, reset=True, dtype=c.dtype)
         xp = get_namespace(X)
         m, n = X.shape
         if y is not None:
@@ -498,7 +525,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
             if y is None:
                 return self
 
-            self.classes_ = classes.tolist()
+            self.classes_ = classes
             Xl = X
             if not labelled.all():
                 Xl = xp.take(X, asarray_like(np.flatnonzero(labelled), X), axis=0)
@@ -602,7 +629,7 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         """
         self._check_fitted()
         c = self._config()
-        X = check_data(X, dtype=c.dtype, n_features=self.n_features_in_)
+        X = validate(self, X, reset=False, dtype=c.dtype)
         return self._forward(get_namespace(X), self.params_, X, c)[-1]
 
     def predict_proba(self, X):
@@ -641,9 +668,22 @@ class StackedAutoencoder(TransformerMixin, BaseEstimator):
         y = to_numpy(y)
         return float(np.mean(self.predict(X) == y))
 
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "params_")
+
+    @property
+    def _n_features_out(self):
+        """Width of ``transform``'s output (the top code), for ``get_feature_names_out``."""
+        return self.params_[f"layer{self._n_layers() - 1}.W1"].shape[0]
+
+    def _n_layers(self):
+        return sum(1 for k in self.params_ if k.endswith(".W1"))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
+        # A classifier when given labels, but y is optional: fit(X) pretrains only.
+        tags.target_tags.required = False
         return tags
 
 

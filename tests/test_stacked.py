@@ -114,7 +114,7 @@ def test_ufldl_weight_decay_collapses_the_second_layer_on_digits(split):
 
 def test_fine_tuned_classifier_on_200_labels(fitted, split):
     _, _, Xt, yt = split
-    assert fitted.classes_ == list(range(10))
+    assert isinstance(fitted.classes_, np.ndarray) and fitted.classes_.tolist() == list(range(10))
     acc = fitted.score(Xt, yt)
     assert acc > 0.75  # chance is 0.1; measured 0.89 with these small settings
     P = fitted.predict_proba(Xt)
@@ -146,7 +146,7 @@ def test_unsupervised_fit_and_string_labels(split, rng):
         model.predict(Xp)
     labels = np.where(np.arange(300) % 2 == 0, "even", "odd")
     clf = StackedAutoencoder((8,), pretrain_iter=10, finetune_iter=10).fit(Xp, labels)
-    assert clf.classes_ == ["even", "odd"] and set(clf.predict(Xp)) <= {"even", "odd"}
+    assert clf.classes_.tolist() == ["even", "odd"] and set(clf.predict(Xp)) <= {"even", "odd"}
 
 
 def test_adam_path(split):
@@ -230,7 +230,9 @@ def test_save_load_round_trip(fitted, split, tmp_path, monkeypatch):
     assert loaded.hidden_layers == (32, 16)  # still a tuple
     for k in fitted.params_:
         np.testing.assert_array_equal(loaded.params_[k], fitted.params_[k])
-    for attr in ("classes_", "loss_curve_", "n_iter_", "reconstruction_errors_",
+    assert isinstance(loaded.classes_, np.ndarray) and loaded.classes_.dtype == fitted.classes_.dtype
+    np.testing.assert_array_equal(loaded.classes_, fitted.classes_)
+    for attr in ("loss_curve_", "n_iter_", "reconstruction_errors_",
                  "pretrain_loss_curves_", "softmax_loss_curve_", "stop_reason_"):
         assert getattr(loaded, attr) == getattr(fitted, attr)
     Xt = split[2]

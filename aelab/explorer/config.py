@@ -90,22 +90,14 @@ def panel_from_config(cls, config, X=None, **kwargs):
 
     Taught in notebooks/03-choosing-hyperparameters.ipynb.
     """
-    import aelab
-    from sklearn.base import BaseEstimator
+    from ..registry import build_model
 
     if not isinstance(config, dict) or config.get("format") != CONFIG_FORMAT:
         raise ValueError(f"not an Explorer config (expected format {CONFIG_FORMAT!r})")
-    name = config["model"]["class"]
-    # Only aelab's own estimators: a config may come from someone else's notebook, and
-    # importing arbitrary classes by name would run arbitrary code.
-    model_cls = getattr(aelab, name, None)
-    if model_cls is None:
-        from .. import models
-
-        model_cls = getattr(models, name, None)
-    if not (isinstance(model_cls, type) and issubclass(model_cls, BaseEstimator)):
-        raise ValueError(f"unknown model class {name!r}; expected one of aelab's models")
-    model = model_cls(**config["model"]["params"])
+    # Only aelab's own models, from the registry aelab.load uses too: a config may come from
+    # someone else's notebook, and importing arbitrary classes by name would run arbitrary
+    # code. A config written before seed became random_state still builds the same model.
+    model = build_model(config["model"]["class"], config["model"]["params"])
     dataset = config.get("dataset")
     datasets = config.get("datasets")
     options = config.get("dataset_options") or {}
