@@ -552,14 +552,23 @@ plt.tight_layout()
 # precision (`dtype="float32"`). Its pictures are therefore *not converged* (the status line
 # says so); use it to explore, and the converged models of sections 3 and 5 to conclude.
 #
+# Beside the sliders the panel sets two **challenges**, checked after every retrain that
+# ends: let the units loose (their average ρ̂ at least 5 × ρ), and raise λ until the filters
+# fade (their median norm below 10 % of its size at initialisation). Each is ticked off
+# with a line on why it worked; after three retrains that miss, a hint appears. The
+# pictures under the loss chart are **pins**: press "pin", move a slider, and the pinned
+# filters and loss stay beside the live ones for comparison.
+#
 # > If the panel below is blank, you are reading a static copy of the notebook: run it in
 # > JupyterLab, Notebook 7 or Voilà to get live widgets.
 
 # %%
+from aelab.explorer.course import course_challenges
+
 X_live = X[:4000]   # the patches were drawn at random, so the first 4 000 are a fair sample
 panel = aelab.Explorer(aelab.SparseAutoencoder(max_iter=200, dtype="float32"), X_live,
                        controls=("lam", "beta", "rho", "epsilon", "n_hidden"),
-                       image_shape=(8, 8))
+                       image_shape=(8, 8), challenges=course_challenges("02"))
 panel
 
 # %% [markdown]
@@ -579,6 +588,9 @@ print(f"retrained ({'warm' if stats['warm_start'] else 'fresh'} start) in "
 claim(stats["warm_start"], "a change of ρ continues from the current weights (a warm start)")
 panel.controls["rho"].value = 0.01
 panel.wait()
+_ = claim(not any(c.done for c in panel.challenges),
+          "these two retrains reach neither challenge: both are yours to solve",
+          misses=[c.misses for c in panel.challenges])
 
 # %% [markdown]
 # Things to try: β = 0 (no sparsity); ρ = 0.1 (units may be on ten times as often); 9 or 100

@@ -29,7 +29,9 @@ from typing import Callable
 import numpy as np
 
 __all__ = ["Challenge", "ChallengeBoard", "rho_on_target", "filters_stop_localized",
-           "global_templates", "beat_pca"]
+           "global_templates", "beat_pca", "filters_fade", "pca_at_sizes",
+           "angle_meaningless", "many_dead", "repairs_masked", "sparsity_released",
+           "few_units_below"]
 
 
 @dataclass
@@ -172,3 +174,111 @@ def beat_pca(margin=0.0):
         goal, why="A linear code can at best match PCA; a nonlinear encoder with a nonlinear "
                   "decoder can do better on curved data — if the penalties let it.",
         hint="Penalties count in J: set λ and β to 0 first, then try the hidden size.")
+
+
+def filters_fade(fraction=0.1):
+    """Median filter norm below ``fraction`` of its size at initialisation (notebook 03).
+
+    The reference is the norm of a row of UFLDL's uniform initialisation, √n · r/√3 with
+    r = √(6/(n + p + 1)), for n inputs and p hidden units.
+    """
+    def goal(f, stats):
+        p, n = f.W1.shape
+        start = np.sqrt(n) * np.sqrt(6.0 / (n + p + 1)) / np.sqrt(3.0)
+        return float(np.median(np.linalg.norm(f.W1, axis=1))) < fraction * start
+    return Challenge(
+        f"Raise λ until the filters fade: median filter norm below {fraction:.0%} of its "
+        f"size at initialisation.",
+        goal, why="Weight decay pulls every weight towards 0 with a force that grows with λ; "
+                  "past a threshold the reconstruction the filters buy is worth less than "
+                  "their cost, and the whole encoder collapses at once.",
+        hint="λ is on a log scale: move it a factor of ten at a time, past 1e-3.")
+
+
+def pca_at_sizes(n_sizes=3, max_angle=0.5):
+    """Land within ``max_angle`` degrees of PCA's subspace at ``n_sizes`` hidden sizes
+    (notebook 04): the match is not a coincidence of one size."""
+    sizes = set()
+
+    def goal(f, stats):
+        if f.angle is not None and f.angle < max_angle:
+            sizes.add(int(f.W1.shape[0]))
+        return len(sizes) >= n_sizes
+    return Challenge(
+        f"Land within {max_angle}° of PCA's subspace at {n_sizes} different hidden sizes.",
+        goal, why="A linear autoencoder trained to its optimum spans the top principal "
+                  "components for every code size (Bourlard and Kamp 1988; Baldi and Hornik "
+                  "1989): its error surface has no other minimum.",
+        hint="Each size the angle meets counts once: try another size below 64.")
+
+
+def angle_meaningless():
+    """Find the hidden size at which the principal angle stops meaning anything (nb 04)."""
+    def goal(f, stats):
+        return f.pca is not None and f.W1.shape[0] >= f.W1.shape[1]
+    return Challenge(
+        "Find the smallest hidden size at which the angle to PCA stops meaning anything.",
+        goal, why="With as many units as pixels there is nothing left to compress: the code "
+                  "can copy its input, and every subspace of that size is the whole space.",
+        hint="How many numbers describe one 8×8 image?")
+
+
+def many_dead(fraction=0.25):
+    """A k small enough that at least ``fraction`` of the units are dead (notebook 05)."""
+    def goal(f, stats):
+        return f.dead is not None and float(np.mean(f.dead)) >= fraction
+    return Challenge(
+        f"Find a k small enough that {fraction:.0%} of the units die (never selected).",
+        goal, why="With few winners per example, units that lose early get no gradient, so "
+                  "they never improve enough to win: they stay dead (why the paper anneals k, "
+                  "and why AuxK exists).",
+        hint="Dead units are tinted red: watch them as you lower k.")
+
+
+def repairs_masked(level=0.5, factor=0.5, seed=0):
+    """Reconstruct half-masked digits better than the masked input itself (notebook 06).
+
+    The shown digits, with a fixed ``level`` share of their pixels set to 0 (seeded), are
+    encoded and decoded; the goal is met when the reconstruction's squared error to the clean
+    digit is below ``factor`` times the masked digit's own.
+    """
+    def goal(f, stats):
+        X = f.originals
+        keep = np.random.default_rng(seed).random(X.shape) >= level
+        masked = X * keep
+        from .frames import to_host
+
+        out = to_host(f.model.reconstruct(masked))
+        return float(np.sum((out - X) ** 2)) < factor * float(np.sum((masked - X) ** 2))
+    return Challenge(
+        f"Make the model repair digits with {level:.0%} of their pixels masked: error under "
+        f"{factor:.0%} of the masked digit's own.",
+        goal, why="Trained to undo masking, the model learns which strokes go together, so it "
+                  "fills in what is missing; trained on clean digits, it mostly copies its "
+                  "input, holes included.",
+        hint="Which noise did the model train with? Try masking at a level near 0.5.")
+
+
+def sparsity_released(factor=5.0):
+    """Mean ρ̂ over the units at least ``factor`` times ρ (sigmoid units; notebook 02)."""
+    def goal(f, stats):
+        if not f.rho or f.rho <= 0 or f.activation != "sigmoid":
+            return False
+        return float(np.mean(f.rho_hat)) >= factor * f.rho
+    return Challenge(
+        f"Let the units loose: make their average ρ̂ at least {factor:g} times ρ.",
+        goal, why="Only the β-weighted KL term holds ρ̂ near ρ; without it the units are on "
+                  "as often as reconstruction wants, far more than 1 % of the time.",
+        hint="Which term of J keeps the units quiet? Switch it off.")
+
+
+def few_units_below(level=0.45, max_units=16):
+    """Held-out J below ``level`` with at most ``max_units`` hidden units (notebook 01)."""
+    def goal(f, stats):
+        return f.W1.shape[0] <= max_units and stats.get("holdout_loss", np.inf) < level
+    return Challenge(
+        f"Get the held-out J below {level} with at most {max_units} hidden units.",
+        goal, why="Each unit adds one direction to the subspace the decoder can reach, and "
+                  "the digits' variance is concentrated in a few directions: past a dozen "
+                  "units each new one buys less.",
+        hint="Move the slider up from 3 a few units at a time and watch the orange points.")
