@@ -75,7 +75,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         xp = get_namespace(X)
         m, n = X.shape
         if m < 2:
-            raise ValueError(f"X must have at least 2 rows to estimate variance, got {m}")
+            raise ValueError(f"X must have at least 2 rows to estimate variance, got n_samples = {m}")
         k = self.n_components
         if k is None:
             k = min(m, n)

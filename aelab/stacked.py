@@ -288,7 +288,7 @@ class StackedAutoencoder(ClassNamePrefixFeaturesOutMixin, ClassifierMixin, Trans
         classes = np.unique(y[labelled])
         if classes.size < 2:
             raise ValueError(
-                f"y has {classes.size} distinct label(s) among its labelled examples; a "
+                f"y has {classes.size} class(es) among its labelled examples; a "
                 "classifier needs at least 2 (−1 marks unlabelled examples)"
             )
         return y, labelled, classes
