@@ -38,6 +38,7 @@ from .losses import LOSSES, NEEDS_PREACTIVATION
 from .convergence import warn_if_unconverged
 from .optimize import Progress, Timer, run_lbfgs, run_minibatch, warn_diverged
 from .penalties import auxk_penalty, contraction_penalty, sparsity_penalty, weight_decay
+from . import topk
 from .validation import (
     check_bool,
     check_choice,
@@ -452,8 +453,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             keep = keep & (A > 0)
         return xp.astype(keep, A.dtype)
 
-    def _encode(self, xp, params, X, c, k, ws=NO_WORKSPACE):
-        """Hidden activations A₂ = f(X W₁ᵀ + b₁), the top-k mask M (or None) and H = A₂ ⊙ M."""
+    def _activations(self, xp, params, X, c, ws=NO_WORKSPACE):
+        """Hidden activations A₂ = f(X W₁ᵀ + b₁) (X − b₂ with a pre-encoder bias)."""
         b1 = params["b1"]
         if c.pre_bias:
             X = X - params["b2"]
@@ -462,7 +463,11 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             z += b1
             return c.f.f(xp, z, inplace=True), None  # Z₂ is not needed again: f' is read off A₂
 
-        A2, _ = ws.rowwise(activate, ws.matmul("A2", X, params["W1"].T))
+        return ws.rowwise(activate, ws.matmul("A2", X, params["W1"].T))[0]
+
+    def _encode(self, xp, params, X, c, k, ws=NO_WORKSPACE):
+        """Hidden activations A₂ = f(X W₁ᵀ + b₁), the top-k mask M (or None) and H = A₂ ⊙ M."""
+        A2 = self._activations(xp, params, X, c, ws)
         M = self._topk_mask(xp, A2, k, relu=c.f.name == "relu") if k is not None else None
         H = A2 if M is None else A2 * M
         return A2, M, H
@@ -474,13 +479,13 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
 
         return ws.rowwise(activate, ws.matmul("Z3", H, _decoder_weights(params, c)))[0]
 
-    def _reconstruction(self, xp, params, H, X, c, ws=NO_WORKSPACE, m=None):
+    def _reconstruction(self, xp, params, H, X, c, ws=NO_WORKSPACE, m=None, Z3=None):
         """Decode H and compare with the clean target X: the loss term and δ₃ = ∂ℓ/∂Z₃.
 
         Decoding, the loss and δ₃ run block by block of rows (``Workspace.rowwise``), so the
         m × n arrays are read from memory once rather than once per elementwise step; δ₃ is
         written over the memory of Z₃. ``m`` is the size of the whole batch when X holds one
-        shard of its rows.
+        shard of its rows. ``Z3``: H W₂ᵀ when the caller computed it (a sparse code).
         """
         m = X.shape[0] if m is None else m
         loss = LOSSES[c.loss]
@@ -491,7 +496,9 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             value, dz = loss(xp, x, z, a, c.g, ws, m=m)
             return dz, value
 
-        dZ3, J = ws.rowwise(block, ws.matmul("Z3", H, _decoder_weights(params, c)), X)
+        if Z3 is None:
+            Z3 = ws.matmul("Z3", H, _decoder_weights(params, c))
+        dZ3, J = ws.rowwise(block, Z3, X)
         return J, dZ3
 
     def _loss_and_grad(self, params, X_in, X, c, ws=NO_WORKSPACE, aux=None):
@@ -582,6 +589,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         A₂, M and δ₃ W₂ (written ``dH``).
         """
         Xi, Xt = part.take(X_in), part.take(X)
+        if _sparse_code(xp, c):
+            return self._sparse_backprop_output(xp, params, Xi, Xt, c, part, m)
         A2, M, H = self._encode(xp, params, Xi, c, c.k, part)
         J, dZ3 = self._reconstruction(xp, params, H, Xt, c, part, m)
         out = {"J": J, "A2": A2, "M": M, "b2": colsum(xp, dZ3)}
@@ -602,6 +611,8 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
     def _backprop_hidden(self, xp, params, X_in, o, shift, c, part, m):
         """The hidden layer's backward pass on the rows ``part.rows``: δ₂, its share of ∇W₁
         and ∇b₁ (and, with contraction, the penalty and its explicit ∇W₁ term)."""
+        if "code" in o:
+            return self._sparse_backprop_hidden(xp, params, X_in, o, shift, c, part)
         A2, M, dH = o["A2"], o["M"], o["dH"]
         out = {}
         if c.contraction == 0:
@@ -632,6 +643,41 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         out["W1"] = dZ2.T @ Xe
         out["b1"] = colsum(xp, dZ2)
         return out
+
+    def _sparse_backprop_output(self, xp, params, Xi, Xt, c, part, m):
+        """:meth:`_backprop_output` for a top-k code held as indices and values
+        (:mod:`aelab.topk`): the decoder's products read only the k kept units of each row."""
+        p = c.n_hidden
+        A2 = self._activations(xp, params, Xi, c, part)
+        code = topk.select(A2, c.k, relu=c.f.name == "relu")
+        G = _decoder_weights(params, c)[code.idx]  # (m, k, n): decoder rows of the kept units
+        Z3 = np.matmul(code.vals[:, None, :], G)[:, 0]  # Z₃ᵢ = Σₛ valsᵢₛ W₂ᵀ[idxᵢₛ]
+        J, dZ3 = self._reconstruction(xp, params, None, Xt, c, part, m, Z3=Z3)
+        out = {"J": J, "code": code, "b2": colsum(xp, dZ3),
+               # δ₃ W₂ at the kept entries only: (δ₃ W₂)ᵢₛ = δ₃ᵢ · W₂ᵀ[idxᵢₛ]
+               "dH": np.matmul(G, dZ3[:, :, None])[:, :, 0]}
+        units = code.idx.reshape(-1)
+        if c.aux_k is not None:
+            out["fired"] = np.bincount(units, (code.vals > 0).reshape(-1), p)
+        WT = topk.scatter_rows(code, code.vals, dZ3)  # Hᵀ δ₃, shape (p, n)
+        out["W"] = WT if c.tied else WT.T
+        if c.sparsity is not None and c.beta > 0:
+            out["H_sum"] = np.bincount(units, code.vals.reshape(-1), p).astype(A2.dtype)
+        return out
+
+    def _sparse_backprop_hidden(self, xp, params, X_in, o, shift, c, part):
+        """:meth:`_backprop_hidden` for a top-k code held as indices and values."""
+        code, dZ2 = o["code"], o["dH"]
+        if shift is not None:
+            dZ2 += shift[code.idx]
+        # f′ read off the kept values (their memory is not needed again); a padded entry
+        # holds ReLU′(0) = 0
+        dZ2 = c.f.mul_df(xp, dZ2, code.vals)
+        Xe = part.take(X_in)
+        if c.pre_bias:
+            Xe = Xe - params["b2"]
+        b1 = np.bincount(code.idx.reshape(-1), dZ2.reshape(-1), c.n_hidden)
+        return {"W1": topk.scatter_rows(code, dZ2, Xe), "b1": b1.astype(dZ2.dtype)}
 
     def _corrupt(self, X, rng, c):
         """A corrupted copy of X for denoising (noise drawn on the host, then moved)."""
@@ -869,6 +915,12 @@ def _total(parts):
     for p in parts:
         total = total + p
     return total
+
+
+def _sparse_code(xp, c):
+    """Whether the top-k code is held sparse (:mod:`aelab.topk`): NumPy, k small beside the
+    width, no contraction (whose penalty reads every unit's f′)."""
+    return is_numpy(xp) and c.contraction == 0 and topk.worth_it(c.k, c.n_hidden)
 
 
 def _decoder_weights(params, c):

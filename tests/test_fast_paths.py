@@ -156,3 +156,178 @@ def test_topk_mask_keeps_exactly_k_per_row_when_values_tie(rng):
     # Rows without ties keep exactly their three largest entries.
     for i in range(2, 5):
         np.testing.assert_array_equal(np.flatnonzero(M[i]), np.sort(np.argsort(A[i])[-3:]))
+
+
+# ------------------------------------------------------------------ the sparse top-k code
+from aelab import topk  # noqa: E402
+
+
+def _topk_reference(A, k, relu):
+    """The k largest of each row by a stable sort; ReLU units never keep a 0."""
+    M = np.zeros_like(A)
+    np.put_along_axis(M, np.argsort(-A, axis=1, kind="stable")[:, :k], 1.0, axis=1)
+    return M * (A > 0) if relu else M
+
+
+@pytest.mark.parametrize("relu", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_selection_equals_the_dense_mask(rng, relu, dtype):
+    A = rng.normal(size=(300, 96)).astype(dtype)
+    if relu:
+        A = np.maximum(A - 2.0, 0)  # many rows with fewer than k positive units
+        assert ((A > 0).sum(axis=1) < 6).mean() > 0.2
+    code = topk.select(A, 6, relu)
+    assert code.idx.shape == code.vals.shape == (300, 6) and code.vals.dtype == A.dtype
+    np.testing.assert_array_equal(code.dense(), A * _topk_reference(A, 6, relu))
+
+
+def test_sparse_selection_keeps_exactly_k_when_values_tie(rng):
+    A = rng.normal(size=(5, 40))
+    A[1, :7] = A[1].max() + 1.0  # seven equal winners for four places
+    A[2] = 0.0                   # a whole row ties (at zero)
+    for relu in (False, True):
+        H = topk.select(A, 4, relu).dense()
+        assert (H[1] != 0).sum() == 4 and set(np.flatnonzero(H[1])) <= set(range(7))
+        assert (H[2] != 0).sum() == 0
+        for i in (0, 3, 4):
+            want = A[i] * _topk_reference(A[i:i + 1], 4, relu)[0]
+            np.testing.assert_array_equal(H[i], want)
+
+
+def test_sparse_selection_keeps_nan_so_divergence_shows(rng):
+    A = np.maximum(rng.normal(size=(4, 40)), 0)
+    A[2, 5] = np.nan
+    code = topk.select(A, 3, relu=True)
+    assert np.isnan(code.vals[2]).any() and np.isfinite(code.vals[[0, 1, 3]]).all()
+
+
+def test_scatter_rows_is_the_transpose_product(rng):
+    A = np.maximum(rng.normal(size=(50, 64)) - 1.0, 0)
+    code = topk.select(A, 5, relu=True)
+    data, Y = rng.normal(size=(50, 5)), rng.normal(size=(50, 7))
+    S = np.zeros((50, 64))
+    np.add.at(S, (np.arange(50)[:, None], code.idx), data)
+    np.testing.assert_allclose(topk.scatter_rows(code, data, Y), S.T @ Y, rtol=1e-12, atol=1e-14)
+
+
+def topk_reference(X, p, k, act, tied, pre_bias, lam, beta, sparsity):
+    """J and gradients of a top-k autoencoder (mse, linear output), the plainest way."""
+    f, df = ACT[act]
+    m = X.shape[0]
+    W2 = p["W1"].T if tied else p["W2"]
+    Xe = X - p["b2"] if pre_bias else X
+    A2 = f(Xe @ p["W1"].T + p["b1"])
+    M = _topk_reference(A2, k, act == "relu")
+    H = A2 * M
+    d3 = (H @ W2.T + p["b2"] - X) / m
+    J = 0.5 * m * np.sum(d3 ** 2)
+    dH = d3 @ W2
+    rh = H.mean(axis=0)
+    if sparsity == "l1":
+        J += beta * np.sum(np.abs(rh))
+        dH = dH + beta * np.sign(rh) / m
+    d2 = dH * M * df(A2)
+    grads = {"W1": d2.T @ Xe + lam * p["W1"], "b1": d2.sum(0), "b2": d3.sum(0)}
+    if pre_bias:
+        grads["b2"] = grads["b2"] - d2.sum(0) @ p["W1"]
+    if tied:
+        grads["W1"] = grads["W1"] + H.T @ d3
+        J += lam / 2 * np.sum(p["W1"] ** 2)
+    else:
+        grads["W2"] = d3.T @ H + lam * W2
+        J += lam / 2 * (np.sum(p["W1"] ** 2) + np.sum(W2 ** 2))
+    return J, grads
+
+
+TOPK_CONFIGS = [
+    dict(act="relu", tied=False, pre_bias=True, lam=0.0, beta=0.0, sparsity=None),
+    dict(act="relu", tied=True, pre_bias=False, lam=1e-3, beta=0.2, sparsity="l1"),
+    dict(act="linear", tied=True, pre_bias=False, lam=1e-3, beta=0.0, sparsity=None),
+    dict(act="sigmoid", tied=False, pre_bias=True, lam=0.0, beta=0.0, sparsity=None),
+]
+
+
+@pytest.mark.parametrize("cfg", TOPK_CONFIGS,
+                         ids=[f"{c['act']}-tied{c['tied']}-{c['sparsity']}" for c in TOPK_CONFIGS])
+@pytest.mark.parametrize("sparse", [True, False], ids=["sparse-code", "dense-mask"])
+def test_top_k_engine_equals_the_plain_formula(cfg, sparse, rng, split, monkeypatch):
+    monkeypatch.setattr(topk, "MIN_WIDTH_PER_KEPT", 1 if sparse else 10**9)
+    X = rng.normal(size=(300, 20))
+    model = aelab.Autoencoder(48, activation=cfg["act"], k=5, tied=cfg["tied"],
+                              pre_bias=cfg["pre_bias"], lam=cfg["lam"], beta=cfg["beta"],
+                              sparsity=cfg["sparsity"], rho=0.0, epsilon=0.3)
+    c = model._config()
+    p = model._initial_params(X, c)
+    p["b1"] = p["b1"] + rng.normal(-0.3, 0.3, size=p["b1"].shape)  # some rows < k positive
+    p["b2"] = p["b2"] + rng.normal(0, 0.1, size=p["b2"].shape)
+    J_ref, g_ref = topk_reference(X, p, 5, **cfg)
+    ws = Workspace(np)
+    calls = []
+    if sparse:
+        monkeypatch.setattr(topk, "select", lambda *a, _s=topk.select, **kw: calls.append(1) or _s(*a, **kw))
+    for _ in range(3):  # reused buffers must not leak one evaluation into the next
+        J, g = model._loss_and_grad(p, X, X, c, ws)
+        assert float(J) == pytest.approx(J_ref, rel=1e-12)
+        assert set(g) == set(g_ref)
+        for key in g_ref:
+            np.testing.assert_allclose(g[key], g_ref[key], rtol=1e-10, atol=1e-13, err_msg=key)
+    assert bool(calls) == sparse  # the path under test is the one that ran
+
+
+@pytest.mark.parametrize("kw", [
+    dict(activation="relu", pre_bias=True, decoder_norm="unit", tied_init=True, optimizer="adam"),
+    dict(activation="relu", tied=True, sparsity="l2", beta=0.5, rho=0.05),
+    dict(activation="tanh", lam=1e-3),
+])
+def test_sparse_code_gradient_matches_central_differences(kw, rng, monkeypatch):
+    monkeypatch.setattr(topk, "MIN_WIDTH_PER_KEPT", 1)
+    X = rng.normal(size=(30, 8))
+    model = aelab.Autoencoder(24, k=4, epsilon=0.3, **kw)
+    c = model._config()
+    p = model._initial_params(X, c)
+    p["b1"] = p["b1"] + rng.normal(0.1, 0.2, size=p["b1"].shape)
+    calls = []
+    monkeypatch.setattr(topk, "select", lambda *a, _s=topk.select, **kw: calls.append(1) or _s(*a, **kw))
+    # step 1e-5: with the L2 penalty on a tied ReLU code the truncation error of 1e-4 is
+    # 5e-9 on either code path
+    rd = aelab.check_gradient(model, X, params=p, step=1e-5)
+    assert calls and rd < 1e-9, rd
+
+
+def test_sae_training_is_the_same_with_the_sparse_code_and_the_dense_mask(monkeypatch):
+    from aelab.datasets import make_superposition
+
+    X = make_superposition(64, 16, 0.03, 1500, seed=1).X
+    fits = {}
+    for width in (1, 10**9):
+        monkeypatch.setattr(topk, "MIN_WIDTH_PER_KEPT", width)
+        with aelab.fixed_budget("two epochs, compared bit for bit across two code paths"):
+            fits[width] = aelab.TopKSAE(n_hidden=96, k=4, max_iter=2, n_iter_no_change=None).fit(X)
+    for key, value in fits[1].params_.items():
+        np.testing.assert_allclose(value, fits[10**9].params_[key], rtol=1e-8, atol=1e-11)
+    assert fits[1].loss_curve_ == pytest.approx(fits[10**9].loss_curve_, rel=1e-10)
+
+
+def test_the_sae_workload_takes_the_sparse_path():
+    # notebook 09's SAE (512 units, k = 8) is where the sparse code pays
+    assert topk.worth_it(8, 512) and not topk.worth_it(25, 100) and not topk.worth_it(None, 512)
+
+
+def test_auxk_sees_the_same_fired_latents_on_both_code_paths(rng, monkeypatch):
+    X = rng.normal(size=(200, 12))
+    model = aelab.Autoencoder(64, activation="relu", k=3, aux_k=6, aux_coef=0.5, pre_bias=True,
+                              decoder_norm="unit", tied_init=True, optimizer="adam", epsilon=0.3)
+    c = model._config()
+    p = model._initial_params(X, c)
+    p["b1"] = p["b1"] + rng.normal(-0.5, 0.3, size=p["b1"].shape)
+    dead = rng.random(64) < 0.3
+    out = {}
+    for width in (1, 10**9):
+        monkeypatch.setattr(topk, "MIN_WIDTH_PER_KEPT", width)
+        aux = {"dead": dead}
+        out[width] = model._loss_and_grad(p, X, X, c, Workspace(np), aux=aux) + (aux["fired"],)
+    (J1, g1, f1), (J2, g2, f2) = out[1], out[10**9]
+    np.testing.assert_array_equal(f1, f2)
+    assert 0 < f1.sum() < 64 and float(J1) == pytest.approx(float(J2), rel=1e-12)
+    for key in g2:
+        np.testing.assert_allclose(g1[key], g2[key], rtol=1e-10, atol=1e-13, err_msg=key)
