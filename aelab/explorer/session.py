@@ -122,7 +122,7 @@ class TrainingSession:
                  "time_to_final_frame": None, "iterations": 0, "cancelled": False,
                  "warm_start": False, "stop_reason": None, "frames": 0,
                  "first_frame_iteration": None, "train_seconds": 0.0, "render_ms_median": None,
-                 "render_ms_max": None, "budget_stopped": False}
+                 "render_ms_max": None, "budget_stopped": False, "frame_gap_max": None}
         self.stats_now = stats
         self.render_ms = []
         state = {"last_frame": 0.0, "iteration": 0, "loss": None, "elapsed": 0.0,
@@ -261,7 +261,16 @@ class TrainingSession:
             self.cond.notify_all()
 
     def record_frame(self, stats, seconds):
-        """Book one drawn frame of ``seconds`` into the newest training's stats."""
+        """Book one drawn frame of ``seconds`` into the newest training's stats.
+
+        ``frame_gap_max`` is the longest wait, in seconds, between the ends of two frames of
+        one training: the panel shows at least 1/``frame_gap_max`` frames per second.
+        """
+        now = time.perf_counter()
+        last = stats.get("_last_frame_end")
+        if last is not None:
+            stats["frame_gap_max"] = max(stats.get("frame_gap_max") or 0.0, now - last)
+        stats["_last_frame_end"] = now
         ms = seconds * 1e3
         self.render_ms.append(ms)
         self.recent_render.append(seconds)
@@ -314,7 +323,7 @@ class TrainingSession:
     def snapshot(self):
         """The newest training's stats and the counters, as :attr:`Explorer.stats` gives."""
         with self.cond:
-            out = dict(self.stats_now)
+            out = {k: v for k, v in self.stats_now.items() if not k.startswith("_")}
             counters = dict(self.counters)
         out["frames_total"] = counters.pop("frames")
         out.update(counters)
