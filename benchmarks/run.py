@@ -168,7 +168,7 @@ def w3(backend, quick, rows):
 
 
 def w4(quick, rows):
-    """Explorer latency on notebooks 02, 04 and 05's panels (benchmarks/bench_explorer.py)."""
+    """Explorer latency: the default SAE and the course panels (benchmarks/bench_explorer.py)."""
     from benchmarks import bench_explorer
 
     results = bench_explorer.main(["--quick"] if quick else [])
@@ -176,7 +176,8 @@ def w4(quick, rows):
         rows.append((f"W4 Explorer {r['scenario']}: first frame", r["first"], None, ""))
         rows.append((f"W4 Explorer {r['scenario']}: final frame", r["final"], None,
                      f"{r['train']:.2f} s training"))
-    return {"w4": [{k: r[k] for k in ("scenario", "first", "final")} for r in results]}
+    keys = ("scenario", "course", "first", "final", "frame_gap", "draw_ms")
+    return {"w4": [{k: r[k] for k in keys if k in r} for r in results]}
 
 
 def w5(rows):
