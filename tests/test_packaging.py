@@ -1,13 +1,17 @@
 """The ways to install the course agree with each other.
 
-* pyproject.toml (pip: base dependencies + the ``lab`` extra), environment.yml (conda) and
-  binder/environment.yml (Binder) list the same packages with the same version bounds;
+* pyproject.toml (pip: base dependencies + the ``lab`` extra) and environment.yml (conda)
+  list the same packages with the same version bounds; binder/environment.yml (Binder) lists
+  the same packages pinned exactly (``==``) to versions that satisfy those bounds, and
+  ``python=X.Y`` (the only form repo2docker reads);
+* the licence (SPDX string, LICENSE file), the version (one place), the classifiers and URLs,
+  the ipykernel exclusion and the jupytext pairing are what the README and issue 18 promise;
 * Binder's postBuild installs the package itself, the conda environment too;
 * the embedded data set ships inside the package (package-data, and in a build);
 * CI (.ci/run) runs exactly the test command the README gives.
 
-A package added to one list only, a bound raised in one place only, or a README command
-changed without CI fails here, naming the file to fix.
+A package added to one list only, a bound raised in one place only, a Binder pin outside
+the bounds, or a README command changed without CI fails here, naming the file to fix.
 """
 import fnmatch
 import os
@@ -27,6 +31,7 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 ENV_FILES = [ROOT / "environment.yml", ROOT / "binder" / "environment.yml"]
+CONDA_ENV, BINDER_ENV = ENV_FILES
 DATA_FILE = "data/mnist5k.npz"
 
 # PyPI name -> conda-forge name, where they differ. matplotlib may also come as
@@ -93,6 +98,26 @@ def compare(pip, conda, where):
     return problems
 
 
+def satisfies(pip, pins, where):
+    """Differences between pyproject's bounds and exact pins; [] when every pin is one exact
+    version (``==X.Y.Z``) inside the bounds, for exactly pyproject's packages."""
+    problems = []
+    for name in sorted(set(pip) - set(pins)):
+        problems.append(f"{name}{pip[name]} is in pyproject.toml but not in {where}")
+    for name in sorted(set(pins) - set(pip)):
+        problems.append(f"{name}{pins[name]} is in {where} but not in pyproject.toml "
+                        "(base dependencies or the lab extra)")
+    for name in sorted(set(pip) & set(pins)):
+        specs = list(pins[name])
+        if len(specs) != 1 or specs[0].operator != "==" or "*" in specs[0].version:
+            problems.append(f"{name}: {where} should pin one exact version (=={'X.Y.Z'}), "
+                            f"not {str(pins[name]) or 'any version'}")
+        elif not pip[name].contains(specs[0].version, prereleases=True):
+            problems.append(f"{name}: {where} pins {specs[0].version}, outside pyproject.toml's "
+                            f"{pip[name]}")
+    return problems
+
+
 def lower_bound(specifier):
     bounds = [s.version for s in specifier if s.operator in (">=", ">", "==", "~=")]
     return bounds[0] if bounds else None
@@ -122,6 +147,28 @@ def test_compare_catches_what_it_should():
         conda_requirements({"dependencies": ["numpy=2.0"]})
 
 
+def test_satisfies_catches_what_it_should():
+    """The Binder check is not vacuous: loose pins, pins outside the bounds (the ipykernel
+    exclusion included), missing and extra packages are all reported."""
+    pip = pip_requirements({"project": {
+        "name": "aelab", "dependencies": ["numpy>=2.0", "scipy>=1.11", "tqdm>=4.66"],
+        "optional-dependencies": {"lab": ["ipykernel>=6.29,!=7.0.*", "voila>=0.5"]}}})
+    pins = conda_requirements({"dependencies": [
+        "python=3.12", "numpy==1.26.4", "scipy>=1.11", "ipykernel==7.0.1", "voila==0.5.13",
+        "pandas==2.2.0"]})
+    assert satisfies(pip, pins, "binder") == [
+        "tqdm>=4.66 is in pyproject.toml but not in binder",
+        "pandas==2.2.0 is in binder but not in pyproject.toml (base dependencies or the lab "
+        "extra)",
+        "ipykernel: binder pins 7.0.1, outside pyproject.toml's !=7.0.*,>=6.29",
+        "numpy: binder pins 1.26.4, outside pyproject.toml's >=2.0",
+        "scipy: binder should pin one exact version (==X.Y.Z), not >=1.11",
+    ]
+    good = conda_requirements({"dependencies": [
+        "numpy==2.1.0", "scipy==1.14.1", "tqdm==4.67.0", "ipykernel==7.1.0", "voila==0.5.8"]})
+    assert satisfies(pip, good, "binder") == []
+
+
 def test_pyproject_lists_are_well_formed():
     pip = pip_requirements()
     assert {"numpy", "scipy", "scikit-learn", "matplotlib", "tqdm", "jupyterlab",
@@ -130,24 +177,114 @@ def test_pyproject_lists_are_well_formed():
         assert lower_bound(spec), f"{name} has no lower bound in pyproject.toml"
 
 
-@pytest.mark.parametrize("path", ENV_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_environment_matches_pyproject(path):
-    problems = compare(pip_requirements(), conda_requirements(load_env(path)),
-                       str(path.relative_to(ROOT)))
+def test_environment_matches_pyproject():
+    problems = compare(pip_requirements(), conda_requirements(load_env(CONDA_ENV)),
+                       "environment.yml")
     assert not problems, "\n".join(problems)
+
+
+def test_binder_pins_satisfy_pyproject():
+    problems = satisfies(pip_requirements(), conda_requirements(load_env(BINDER_ENV)),
+                         "binder/environment.yml")
+    assert not problems, "\n".join(problems)
+
+
+def python_line(env):
+    python = [d.strip() for d in env["dependencies"] if isinstance(d, str)
+              and re.match(r"\s*python\b", d) and not d.strip().startswith("python-")]
+    assert len(python) == 1, f"expected one python line, got {python}"
+    return python[0]
 
 
 @pytest.mark.parametrize("path", ENV_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_environment_python_matches_requires_python(path):
     env = load_env(path)
-    python = [d for d in env["dependencies"] if isinstance(d, str)
-              and re.match(r"\s*python\b", d) and not d.strip().startswith("python-")]
-    assert python, f"{path.name} does not pin python"
-    spec = SpecifierSet(python[0].strip()[len("python"):].replace(" ", ""))
-    assert spec == SpecifierSet(PYPROJECT["project"]["requires-python"]), (
-        f"{path.relative_to(ROOT)} asks for python{spec}, pyproject.toml for "
-        f"{PYPROJECT['project']['requires-python']}")
+    line = python_line(env)
+    requires = SpecifierSet(PYPROJECT["project"]["requires-python"])
+    if path == BINDER_ENV:
+        # repo2docker reads the version only from `python=X.Y` (conda's "X.Y.*").
+        m = re.fullmatch(r"python=(3\.\d+)", line)
+        assert m, f"binder/environment.yml says {line!r}; repo2docker needs python=3.12 style"
+        assert requires.contains(m.group(1) + ".0"), (
+            f"Binder's python {m.group(1)} is outside requires-python {requires}")
+    else:
+        spec = SpecifierSet(line[len("python"):].replace(" ", ""))
+        assert spec == requires, (
+            f"environment.yml asks for python{spec}, pyproject.toml for {requires}")
     assert "conda-forge" in env.get("channels", []), "voila and jupytext come from conda-forge"
+
+
+# ------------------------------------------------------------------ metadata
+def test_licence_is_an_spdx_string_with_its_file():
+    project = PYPROJECT["project"]
+    assert project["license"] == "BSD-3-Clause"
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("BSD 3-Clause License") and "aelab developers" in text
+    assert "Neither the name of the copyright holder" in text  # clause 3
+    # PEP 639: with an SPDX expression, licence classifiers are an error for setuptools
+    assert not [c for c in project["classifiers"] if c.startswith("License ::")]
+
+
+def test_classifiers_and_urls():
+    project = PYPROJECT["project"]
+    classifiers = set(project["classifiers"])
+    assert {"Intended Audience :: Education", "Framework :: Jupyter",
+            "Programming Language :: Python :: 3"} <= classifiers
+    minimum = lower_bound(SpecifierSet(project["requires-python"]))
+    assert f"Programming Language :: Python :: {minimum}" in classifiers
+    assert {"Homepage", "Repository", "Issues"} <= set(project["urls"])
+    assert all(u.startswith("https://") for u in project["urls"].values())
+
+
+def test_version_is_written_in_one_place():
+    import aelab
+    from aelab import _version
+
+    assert "version" not in PYPROJECT["project"] and "version" in PYPROJECT["project"]["dynamic"]
+    attr = PYPROJECT["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "aelab._version.__version__"
+    assert aelab.__version__ == _version.__version__
+    literal = re.escape(_version.__version__)
+    others = [p.relative_to(ROOT).as_posix() for p in (ROOT / "aelab").rglob("*.py")
+              if p.name != "_version.py"
+              and re.search(rf"__version__\s*=\s*['\"]{literal}", p.read_text(encoding="utf-8"))]
+    assert not others, f"the version is written again in {others}"
+
+
+def test_lab_extra_has_notebook_7_and_avoids_ipykernel_7_0():
+    pip = pip_requirements()
+    assert pip["notebook"].contains("7.0.0") and not pip["notebook"].contains("6.5.7")
+    kernel = pip["ipykernel"]
+    assert not kernel.contains("7.0.0") and not kernel.contains("7.0.1")
+    assert kernel.contains("6.29.5") and kernel.contains("7.1.0")
+
+
+def test_packages_find_covers_every_subpackage():
+    find = PYPROJECT["tool"]["setuptools"]["packages"]["find"]
+    assert "aelab.*" in find["include"] and "aelab" in find["include"]
+    subpackages = [p.parent.relative_to(ROOT).as_posix().replace("/", ".")
+                   for p in (ROOT / "aelab").rglob("__init__.py")]
+    assert {"aelab", "aelab.explorer", "aelab.explorer.views", "aelab.exercises"} <= set(
+        subpackages)
+    assert all(any(fnmatch.fnmatch(s, pat) for pat in find["include"]) for s in subpackages)
+
+
+def test_jupytext_pairs_the_notebooks_folder_only():
+    """jupytext.toml pairs notebooks/NN-*.ipynb with the percent .py beside it."""
+    from jupytext.config import find_jupytext_configuration_file, load_jupytext_config
+
+    found = find_jupytext_configuration_file(str(ROOT / "notebooks"))
+    assert found and Path(found) == ROOT / "jupytext.toml", f"jupytext reads {found}"
+    config = load_jupytext_config(str(ROOT / "notebooks"))
+    nb = ROOT / "notebooks" / "00-start-here.ipynb"
+    formats = config.default_formats(str(nb))
+    assert formats and "ipynb" in formats and "py:percent" in formats
+    from jupytext.paired_paths import paired_paths
+
+    paths = [Path(p) for p, _ in paired_paths(str(nb), "ipynb", formats)]
+    assert paths == [nb, nb.with_suffix(".py")] and nb.with_suffix(".py").is_file()
+    assert config.default_formats(str(ROOT / "student" / "00-start-here.ipynb")) is None
 
 
 # ------------------------------------------------------------------ installing the package
