@@ -648,9 +648,16 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         """:meth:`_backprop_output` for a top-k code held as indices and values
         (:mod:`aelab.topk`): the decoder's products read only the k kept units of each row."""
         p = c.n_hidden
-        A2 = self._activations(xp, params, Xi, c, part)
-        code = topk.select(A2, c.k, relu=c.f.name == "relu")
-        G = _decoder_weights(params, c)[code.idx]  # (m, k, n): decoder rows of the kept units
+        Xe = Xi - params["b2"] if c.pre_bias else Xi
+        Z2 = part.matmul("A2", Xe, params["W1"].T)
+        Z2 += params["b1"]
+        # f is increasing, so the k largest of f(Z₂) are where the k largest of Z₂ are (for
+        # ReLU: those that are positive): f is applied to the kept entries only
+        code = topk.select(Z2, c.k, relu=c.f.name == "relu")
+        code.vals = c.f.f(xp, code.vals, inplace=True)
+        # (m, k, n): the decoder rows of the kept units, gathered from a contiguous W₂ᵀ (rows
+        # of W₂'s transpose view are strided: 2.5 times slower to gather)
+        G = np.take(np.ascontiguousarray(_decoder_weights(params, c)), code.idx, axis=0)
         Z3 = np.matmul(code.vals[:, None, :], G)[:, 0]  # Z₃ᵢ = Σₛ valsᵢₛ W₂ᵀ[idxᵢₛ]
         J, dZ3 = self._reconstruction(xp, params, None, Xt, c, part, m, Z3=Z3)
         out = {"J": J, "code": code, "b2": colsum(xp, dZ3),
@@ -662,7 +669,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         WT = topk.scatter_rows(code, code.vals, dZ3)  # Hᵀ δ₃, shape (p, n)
         out["W"] = WT if c.tied else WT.T
         if c.sparsity is not None and c.beta > 0:
-            out["H_sum"] = np.bincount(units, code.vals.reshape(-1), p).astype(A2.dtype)
+            out["H_sum"] = np.bincount(units, code.vals.reshape(-1), p).astype(Z2.dtype)
         return out
 
     def _sparse_backprop_hidden(self, xp, params, X_in, o, shift, c, part):
@@ -966,6 +973,15 @@ def _unit_columns_projection(params, grads, after=False):
     along the column (a unit vector, so gⱼ ← gⱼ − (wⱼ·gⱼ) wⱼ); after it, renormalise."""
     W2 = params["W2"]
     xp = get_namespace(W2)
+    if is_numpy(xp):
+        # column dot products by einsum: no (n × p) temporary (0.05 against 0.15 ms here)
+        if after:
+            norms = np.sqrt(np.einsum("ij,ij->j", W2, W2))
+            W2 /= np.where(norms > 0, norms, 1)
+        else:
+            g = grads["W2"]
+            g -= W2 * np.einsum("ij,ij->j", W2, g)
+        return
     if after:
         norms = xp.sqrt(xp.sum(W2 * W2, axis=0))
         W2 /= xp.where(norms > 0, norms, xp.ones_like(norms))

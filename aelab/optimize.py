@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from .backend import asarray_like, get_namespace, to_numpy
+from .backend import asarray_like, get_namespace, is_numpy, to_numpy
 
 __all__ = [
     "Progress",
@@ -238,6 +238,9 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     """
     xp = get_namespace(X)
     params = {k: xp.asarray(v, copy=True) for k, v in params0.items()}
+    flat = _FlatAdam.of(params) if method == "adam" and is_numpy(xp) else None
+    if flat is not None:
+        params = flat.params
     last_good = {k: xp.asarray(v, copy=True) for k, v in params.items()}
     m = X.shape[0]
     b1, b2, eps = momentum, 0.999, 1e-8
@@ -270,8 +273,13 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
                 diverged = True
                 break
             step += 1
+            if flat is not None:
+                grads = flat.load(grads)
             if project is not None:
                 project(params, grads)
+            if flat is not None:
+                flat.step(step, learning_rate, b1, b2, eps)
+                grads = {}
             for k, g in grads.items():  # in place: these arrays are as large as the model
                 if method == "adam":
                     first[k] *= b1
@@ -314,6 +322,61 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
                 reason = "converged"
                 break
     return params, epoch, reason
+
+
+class _FlatAdam:
+    """Adam's state for every parameter array in one flat vector each (NumPy).
+
+    The parameters are views into one vector θ, and each step copies the gradients into one
+    vector g, so that the update is a dozen whole-vector operations into reused buffers
+    instead of a dozen per array with fresh temporaries; the copy also makes g contiguous
+    (the engine's ∇W₂ is a transposed view, which made every operation on it strided). The
+    arithmetic is the per-array loop's, operation for operation, so the results are the
+    same bits.
+    """
+
+    @classmethod
+    def of(cls, params):
+        """The flat state for ``params`` (NumPy arrays of one dtype), or None."""
+        dtypes = {v.dtype for v in params.values()}
+        if len(dtypes) != 1 or not all(type(v) is np.ndarray for v in params.values()):
+            return None
+        return cls(params, dtypes.pop())
+
+    def __init__(self, params, dtype):
+        sizes = [v.size for v in params.values()]
+        ends = np.cumsum(sizes)
+        self.theta = np.empty(int(ends[-1]) if sizes else 0, dtype=dtype)
+        self.g, self.m1, self.m2 = (np.zeros_like(self.theta) for _ in range(3))
+        self.tmp, self.tmp2 = np.empty_like(self.theta), np.empty_like(self.theta)
+        self.params, self.grads = {}, {}
+        for (k, v), end, size in zip(params.items(), ends, sizes):
+            self.params[k] = self.theta[end - size:end].reshape(v.shape)
+            self.params[k][...] = v
+            self.grads[k] = self.g[end - size:end].reshape(v.shape)
+
+    def load(self, grads):
+        """Copy ``grads`` into the flat gradient; returns its views, keyed like ``grads``."""
+        for k, v in grads.items():
+            np.copyto(self.grads[k], v)
+        return self.grads
+
+    def step(self, t, lr, b1, b2, eps):
+        """θ ← θ − η m̂ / (√v̂ + ε̂) at step t, from the gradient last loaded."""
+        g, m1, m2, tmp, tmp2 = self.g, self.m1, self.m2, self.tmp, self.tmp2
+        m1 *= b1
+        np.multiply(g, 1 - b1, out=tmp)
+        m1 += tmp
+        m2 *= b2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        m2 += tmp
+        np.divide(m2, 1 - b2 ** t, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += eps
+        np.multiply(m1, lr / (1 - b1 ** t), out=tmp2)
+        tmp2 /= tmp
+        self.theta -= tmp2
 
 
 def warn_diverged(estimator_name, n_iter):

@@ -171,14 +171,30 @@ def _topk_reference(A, k, relu):
 
 @pytest.mark.parametrize("relu", [True, False])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sparse_selection_equals_the_dense_mask(rng, relu, dtype):
-    A = rng.normal(size=(300, 96)).astype(dtype)
+@pytest.mark.parametrize("p", [96, 97], ids=["two-stage", "one-partition"])
+def test_sparse_selection_equals_the_dense_mask(rng, relu, dtype, p):
+    assert (topk._groups(p, 6) is None) == (p == 97)  # 97 columns have no groups
+    A = rng.normal(size=(300, p)).astype(dtype)
     if relu:
         A = np.maximum(A - 2.0, 0)  # many rows with fewer than k positive units
         assert ((A > 0).sum(axis=1) < 6).mean() > 0.2
     code = topk.select(A, 6, relu)
     assert code.idx.shape == code.vals.shape == (300, 6) and code.vals.dtype == A.dtype
     np.testing.assert_array_equal(code.dense(), A * _topk_reference(A, 6, relu))
+
+
+def test_two_stage_threshold_finds_the_kth_largest_of_every_row(rng):
+    # rows built so that the wanted entries crowd into few groups and many candidates tie
+    # with the group maxima: the first stage's bound is loose there
+    A = rng.normal(size=(500, 256))
+    A[:100, :8] += 10.0                       # the top 8 in eight neighbouring columns
+    A[100:200, ::32] += 10.0                  # group j holds columns j, j+32, …: one group
+    A[200:300] = np.round(A[200:300], 1)      # many ties below the threshold
+    flat, rows, counts, thr = topk.at_or_above_kth(A, 8, relu=False)
+    kth = np.sort(A, axis=1)[:, -8]
+    want = np.flatnonzero(A >= kth[:, None])
+    np.testing.assert_array_equal(flat, want)
+    assert thr is not None
 
 
 def test_sparse_selection_keeps_exactly_k_when_values_tie(rng):
@@ -194,20 +210,29 @@ def test_sparse_selection_keeps_exactly_k_when_values_tie(rng):
             np.testing.assert_array_equal(H[i], want)
 
 
-def test_sparse_selection_keeps_nan_so_divergence_shows(rng):
-    A = np.maximum(rng.normal(size=(4, 40)), 0)
+@pytest.mark.parametrize("p", [40, 41], ids=["two-stage", "one-partition"])
+@pytest.mark.parametrize("relu", [True, False])
+def test_sparse_selection_keeps_nan_so_divergence_shows(rng, p, relu):
+    A = np.maximum(rng.normal(size=(4, p)) - (1.5 if relu else 0), 0)
     A[2, 5] = np.nan
-    code = topk.select(A, 3, relu=True)
+    code = topk.select(A, 3, relu=relu)
     assert np.isnan(code.vals[2]).any() and np.isfinite(code.vals[[0, 1, 3]]).all()
 
 
-def test_scatter_rows_is_the_transpose_product(rng):
+@pytest.mark.parametrize("kernel", ["scipy-kernel", "public-api"])
+def test_scatter_rows_is_the_transpose_product(rng, kernel, monkeypatch):
+    if kernel == "public-api":
+        monkeypatch.setattr(topk, "_csc_matvecs", None)
+    else:
+        assert topk._csc_matvecs is not None  # this SciPy has the kernel the fast path uses
     A = np.maximum(rng.normal(size=(50, 64)) - 1.0, 0)
     code = topk.select(A, 5, relu=True)
     data, Y = rng.normal(size=(50, 5)), rng.normal(size=(50, 7))
     S = np.zeros((50, 64))
     np.add.at(S, (np.arange(50)[:, None], code.idx), data)
     np.testing.assert_allclose(topk.scatter_rows(code, data, Y), S.T @ Y, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(topk.scatter_rows(code, data[:, ::-1].copy()[:, ::-1], Y[::1]),
+                               S.T @ Y, rtol=1e-12, atol=1e-14)  # a non-contiguous operand
 
 
 def topk_reference(X, p, k, act, tied, pre_bias, lam, beta, sparsity):
@@ -331,3 +356,21 @@ def test_auxk_sees_the_same_fired_latents_on_both_code_paths(rng, monkeypatch):
     assert 0 < f1.sum() < 64 and float(J1) == pytest.approx(float(J2), rel=1e-12)
     for key in g2:
         np.testing.assert_allclose(g1[key], g2[key], rtol=1e-10, atol=1e-13, err_msg=key)
+
+
+def test_flat_adam_takes_the_same_steps_as_the_per_array_loop(monkeypatch):
+    from aelab import optimize
+    from aelab.datasets import make_superposition
+
+    X = make_superposition(64, 16, 0.03, 1200, seed=1, dtype="float32").X
+    fits = {}
+    for flat in (True, False):
+        if not flat:
+            monkeypatch.setattr(optimize._FlatAdam, "of", classmethod(lambda cls, p: None))
+        with aelab.fixed_budget("three epochs, compared bit for bit"):
+            fits[flat] = aelab.TopKSAE(n_hidden=96, k=4, max_iter=3, n_iter_no_change=None,
+                                       dtype="float32").fit(X)
+    for key, value in fits[True].params_.items():
+        assert value.dtype == np.float32
+        np.testing.assert_array_equal(value, fits[False].params_[key], err_msg=key)
+    np.testing.assert_allclose(np.linalg.norm(fits[True].params_["W2"], axis=0), 1, rtol=1e-5)
