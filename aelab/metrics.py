@@ -302,6 +302,17 @@ def recovered_fraction(true_features, dictionary, threshold=0.9):
     return float(np.mean(max_cosine_similarities(true_features, dictionary) > threshold))
 
 
+def feature_copies(true_features, dictionary, threshold=0.9):
+    """For each true feature, how many dictionary elements match it with |cos| > threshold.
+
+    0 means the feature is missed, 1 recovered once, 2 or more duplicated (notebook 09's
+    feature-splitting section). Returns an int array (n,).
+    """
+    C = np.abs(_unit_rows(true_features, "true_features")
+               @ _unit_rows(dictionary, "dictionary").T)
+    return np.count_nonzero(C > threshold, axis=1)
+
+
 def l0(H):
     """Mean number of nonzero units per example, E‖h‖₀."""
     H = _host_matrix(H, "H")
@@ -338,7 +349,8 @@ def top_activating(H, unit, n=8):
     return idx[np.argsort(-col[idx], kind="stable")]
 
 
-__all__ += ["max_cosine_similarities", "mean_max_cosine_similarity", "recovered_fraction", "l0",
+__all__ += ["max_cosine_similarities", "mean_max_cosine_similarity", "recovered_fraction",
+            "feature_copies", "l0",
             "normalized_mse", "shrinkage", "dead_fraction", "top_activating"]
 
 

@@ -12,6 +12,7 @@ def _unit(A):
 
 def test_right_answers_pass():
     assert check_mmcs(metrics.mean_max_cosine_similarity).passed
+    assert check_copies_per_feature(metrics.feature_copies).passed
     assert check_shrinkage(metrics.shrinkage).passed
 
 

@@ -228,3 +228,10 @@ def test_class_purity_scores_pure_mixed_and_rare_units():
     assert p[0] == 1.0 and p[1] == pytest.approx(0.5)
     with pytest.raises(ValueError, match="n must"):
         class_purity(np.ones((5, 2)), np.zeros(5, int), n=6)
+
+
+def test_feature_copies_counts_flipped_and_scaled_matches_per_feature():
+    F = np.eye(4)[:3]                                    # 3 features in R^4
+    D = np.array([[2.0, 0, 0, 0], [-1.0, 0.1, 0, 0], [0, 0.6, 0.8, 0], [0, 0, 0, 1.0]])
+    np.testing.assert_array_equal(metrics.feature_copies(F, D), [2, 0, 0])
+    np.testing.assert_array_equal(metrics.feature_copies(F, D, threshold=0.5), [2, 1, 1])
