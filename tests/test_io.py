@@ -24,7 +24,7 @@ def X():
 
 @pytest.fixture(scope="module")
 def model(X):
-    return aelab.SparseAutoencoder(n_hidden=6, max_iter=8, seed=3).fit(X)
+    return aelab.SparseAutoencoder(n_hidden=6, max_iter=8, random_state=3).fit(X)
 
 
 def assert_same_model(a, b, X):
@@ -334,3 +334,97 @@ def test_path_object_types(model, tmp_path):
 
     assert save(model, Custom()) == Path(tmp_path / "custom.npz")
     assert isinstance(load(Custom()), aelab.SparseAutoencoder)
+
+
+# ------------------------------------------------------------- random_state, old files, registry
+def test_file_written_with_seed_loads_as_random_state(model, X, tmp_path):
+    """A file from before the rename (params hold "seed", no "random_state") still loads,
+    as the same model, without the deprecation warning."""
+    import warnings
+
+    path = save(model, tmp_path / "m")
+    doc, arrays = read_archive(path)
+    doc["params"].pop("random_state")
+    doc["params"]["seed"] = 3
+    write_archive(path, doc, arrays)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        old = load(path)
+        assert old.get_params()["random_state"] == 3 and old.get_params()["seed"] is None
+        assert_same_model(model, old, X)
+        refit = clone(old).fit(X)  # the same weights as a model built with random_state=3
+    np.testing.assert_array_equal(refit.params_["W1"], clone(model).fit(X).params_["W1"])
+
+
+def test_random_state_generator_is_refused_by_save_with_its_name(X, tmp_path):
+    m = aelab.Autoencoder(3, max_iter=2, random_state=np.random.default_rng(0)).fit(X)
+    with pytest.raises(TypeError, match="hyperparameter random_state"):
+        save(m, tmp_path / "g")
+
+
+def test_feature_names_and_classes_stay_arrays(tmp_path):
+    import pandas as pd
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.uniform(0.1, 0.9, (30, 4)), columns=["a", "b", "c", "d"])
+    ae = load(save(aelab.Autoencoder(2, max_iter=3).fit(df), tmp_path / "ae"))
+    assert isinstance(ae.feature_names_in_, np.ndarray)
+    assert ae.feature_names_in_.tolist() == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="feature names"):
+        ae.transform(df[["d", "c", "b", "a"]])
+    y = np.array(["odd", "even"] * 15)
+    st = aelab.StackedAutoencoder((3,), pretrain_iter=5, softmax_iter=5, finetune_iter=0)
+    st = load(save(st.fit(df, y), tmp_path / "st"))
+    assert isinstance(st.classes_, np.ndarray) and st.classes_.tolist() == ["even", "odd"]
+
+
+def test_old_stacked_file_with_list_classes_loads_as_array(tmp_path):
+    X = np.random.default_rng(2).uniform(0.1, 0.9, (30, 4))
+    y = np.arange(30) % 2
+    st = aelab.StackedAutoencoder((3,), pretrain_iter=5, softmax_iter=5, finetune_iter=0)
+    path = save(st.fit(X, y), tmp_path / "st")
+    doc, arrays = read_archive(path)
+    doc["fitted"]["classes_"] = [0, 1]  # how aelab 0.1 wrote it
+    write_archive(path, doc, arrays)
+    loaded = load(path)
+    assert isinstance(loaded.classes_, np.ndarray)
+    np.testing.assert_array_equal(loaded.predict(X), st.predict(X))
+
+
+def test_one_registry_for_load_and_explorer_config():
+    """aelab.load and Explorer.from_config accept exactly the same model names."""
+    from aelab import registry
+    from aelab.explorer import config
+
+    names = set(registry.model_classes())
+    assert {"Autoencoder", "SparseAutoencoder", "TopKSAE", "VariationalAutoencoder",
+            "StackedAutoencoder"} <= names
+    assert "PCA" not in names and "Whitening" not in names
+    for name in names:
+        assert io._exported_class(name) is registry.model_class(name)
+    assert io._exported_class("PCA") is None
+    cfg = {"format": config.CONFIG_FORMAT, "model": {"class": "PCA", "params": {}},
+           "controls": [], "views": []}
+    with pytest.raises(ValueError, match="unknown model class 'PCA'"):
+        config.panel_from_config(object, cfg, X=np.zeros((4, 4)))
+
+
+def test_explorer_config_with_seed_still_builds(X):
+    """A config saved before the rename ("seed" in the model's params) builds the same model."""
+    from aelab.explorer import Explorer
+
+    panel = Explorer(aelab.SparseAutoencoder(4, max_iter=5, random_state=2), X,
+                     controls=("lam",), views=("filters",), image_shape=(4, 4))
+    try:
+        cfg = panel.config()
+        assert cfg["model"]["params"]["random_state"] == 2
+        cfg["model"]["params"].pop("random_state")
+        cfg["model"]["params"]["seed"] = 2
+        json.dumps(cfg)
+    finally:
+        panel.close()
+    again = Explorer.from_config(json.loads(json.dumps(cfg)), X=X)
+    try:
+        assert again.model.get_params()["random_state"] == 2
+        assert again.model.get_params()["seed"] is None
+    finally:
+        again.close()
