@@ -43,6 +43,11 @@ THREAD_PREFIX = "aelab-explorer"
 # student asked to change (seed, ε). Anything else warm-starts.
 FRESH_KEYS = ("n_hidden", "seed", "epsilon")
 
+# The longest wait between two frames of a training that the pacing rule chooses, seconds
+# (an iteration or epoch longer than this still shows once per iteration). 0.15 s leaves
+# room for the iteration in flight within issue 16's 5 frames per second.
+MAX_FRAME_GAP = 0.15
+
 
 @dataclass
 class Request:
@@ -183,17 +188,18 @@ class TrainingSession:
                         progress.elapsed >= host.max_train_seconds:
                     stats["budget_stopped"] = True
                     return True
-                # At most one frame per frame_interval, and never more than about a tenth of
-                # the time spent drawing: on a busy machine a frame can take 20 ms, and the
-                # student would rather the model converged than watch it more smoothly.
+                # At most one frame per frame_interval, and about a tenth of the time spent
+                # drawing: on a busy machine a frame can take 20 ms, and the student would
+                # rather the model converged than watch it more smoothly. But never fewer
+                # than about 5 frames a second (MAX_FRAME_GAP), or the panel looks stuck.
                 # After a training's first frame, which often redraws the charts' axes in
                 # full (several blits' worth), space by a typical recent frame instead: else
                 # the student may wait a second for the second picture on a busy machine.
                 last = state["last_render"]
                 if stats["frames"] == 1:
                     last = min(last, float(np.median(self.recent_render)))
-                gap = max(host.frame_interval, 9.0 * last)
-                if time.perf_counter() - state["last_frame"] >= gap:
+                if time.perf_counter() - state["last_frame"] >= frame_gap(host.frame_interval,
+                                                                         last):
                     host.frame(req, data, state, stats)
                 return False
 
@@ -339,6 +345,16 @@ class TrainingSession:
         if self.worker is not threading.current_thread() and self.worker.ident is not None:
             self.worker.join(timeout)
         return already
+
+
+def frame_gap(frame_interval, last_render):
+    """Seconds to wait after a frame before the next one while training.
+
+    Nine times the last frame's drawing time (drawing then takes about a tenth of the
+    training's time), at least ``frame_interval``, at most :data:`MAX_FRAME_GAP` unless
+    ``frame_interval`` asks for more.
+    """
+    return max(frame_interval, min(9.0 * last_render, MAX_FRAME_GAP))
 
 
 def why_fresh(old, new):
