@@ -12,8 +12,8 @@ Ratios measured in one run are what to compare: these machines are shared and no
     W3  k-sparse: 784 → 1000, k = 25, one epoch of minibatch Adam (batch 64) on 5 000 images
     W4  Explorer latency (change → first frame, change → final frame), from bench_explorer
     W5  the whole notebook suite under nbval (``--notebooks``)
-    W6  top-k sparse autoencoder (notebook 09): 64 → 512, k = 8, one Adam epoch, against a
-        plain NumPy SAE of the same maths and PyTorch (benchmarks/bench_sae.py)
+    W6  top-k sparse autoencoder (notebook 09): 64 → 512, k = 8, one Adam epoch on one core,
+        against a plain NumPy SAE of the same maths and PyTorch (benchmarks/bench_sae.py)
 
 Run:  python -m benchmarks.run  [--quick] [--notebooks] [--backend numpy|cupy] [--json FILE]
 """
@@ -189,16 +189,33 @@ def w5(rows):
     return {"w5_s": t, "w5_ok": proc.returncode == 0}
 
 
-def w6(rows, torch_rows):
+def w6(rows, torch_rows, quick=False):
+    """W6 (benchmarks/bench_sae.py): aelab, a plain NumPy SAE and PyTorch on one core and one
+    thread, in turns; each one's result scored, and flagged when they do not compare."""
     from benchmarks import bench_sae
 
-    best = bench_sae.measure(repeat=3)
-    rows.append(("W6 top-k SAE 64→512, one Adam epoch", best["aelab"], best["plain NumPy"],
-                 "limit column: a plain NumPy SAE at the same BLAS threads"))
+    result = bench_sae.measure(repeat=2 if quick else 5)
+    best, (loss, mmcs) = result["best"], result["score"]["aelab"]
+    flag = "" if result["comparable"] else f"; NOT COMPARABLE: {result['why']}"
+    per_round = [a / b for a, b in zip(result["rounds"]["aelab"], result["rounds"]["plain NumPy"])]
+    rows.append(("W6 top-k SAE 64→512, one Adam epoch, one core", best["aelab"],
+                 best["plain NumPy"],
+                 f"limit column: a plain NumPy SAE on the same core and thread; ratio per round "
+                 f"{min(per_round):.2f}–{max(per_round):.2f}; loss {loss:.4f}, MMCS {mmcs:.3f}"
+                 + flag))
     if "PyTorch" in best:
-        torch_rows.append(("W6 top-k SAE epoch", best["aelab"], best["PyTorch"]))
-    return {"w6_s": best["aelab"], "w6_plain_s": best["plain NumPy"],
-            "w6_plain_default_threads_s": best["plain NumPy, default BLAS threads"]}
+        t_loss, t_mmcs = result["score"]["PyTorch"]
+        torch_rows.append((f"W6 top-k SAE epoch (one core, 1 thread, in turn with aelab's; "
+                           f"loss {t_loss:.4f}, MMCS {t_mmcs:.3f}{flag})", best["aelab"],
+                           best["PyTorch"]))
+    else:
+        print(f"W6: {result['torch']}; PyTorch's column is left out")
+    out = {"w6_s": best["aelab"], "w6_plain_s": best["plain NumPy"],
+           "w6_comparable": result["comparable"], "w6_why": result["why"],
+           "w6_scores": result["score"], "w6_rounds": result["rounds"]}
+    if "PyTorch" in best:
+        out["w6_torch_s"] = best["PyTorch"]
+    return out
 
 
 def to_backend(X, backend):
@@ -336,7 +353,7 @@ def main(argv=None):
     figures.update(w1(args.backend, args.quick, rows, torch_rows, torch_jobs))
     figures.update(w3(args.backend, args.quick, rows))
     if args.backend == "numpy":
-        figures.update(w6(rows, torch_rows))
+        figures.update(w6(rows, torch_rows, args.quick))
     if not args.no_explorer:
         figures.update(w4(args.quick, rows))
     if args.notebooks:

@@ -16,6 +16,7 @@ W4_FINAL_COURSE = 1.0     # change → final frame, seconds: each course panel (
 W4_FRAME_GAP = 0.2        # longest gap between two frames of a training: ≥ 5 frames/s
 W4_DRAW_MS = 30.0         # one frame of one view, milliseconds
 W5_SECONDS = 300.0        # the whole notebook suite
+W6_RATIO = 1.0            # the top-k SAE epoch against a plain NumPy SAE's, one core (issue 17)
 
 
 def check(figures):
@@ -63,7 +64,16 @@ def check(figures):
         add(f"W5 notebook suite ≤ {W5_SECONDS:g} s, all passing",
             f"{f['w5_s']:.0f} s" + ("" if f["w5_ok"] else ", FAILURES"),
             f["w5_s"] <= W5_SECONDS and f["w5_ok"])
-    for key, name in (("w1", "W1"), ("w2_float64", "W2 float64"), ("w2_float32", "W2 float32")):
+    if "w6_s" in f and "w6_plain_s" in f:
+        ratio = f["w6_s"] / f["w6_plain_s"]
+        add(f"W6 top-k SAE ≤ {W6_RATIO:g}× a plain NumPy SAE's time, one core",
+            f"{ratio:.2f}×", ratio <= W6_RATIO)
+    if "w6_comparable" in f:
+        add("W6 contenders reach comparable loss and MMCS",
+            "yes" if f["w6_comparable"] else f"NOT COMPARABLE: {f.get('w6_why', '')}",
+            f["w6_comparable"])
+    for key, name in (("w1", "W1"), ("w2_float64", "W2 float64"), ("w2_float32", "W2 float32"),
+                      ("w6", "W6")):
         ours = f.get(f"{key}_float32_s" if key == "w1" else f"{key}_s")
         theirs = f.get(f"{key}_torch_s")
         if ours is not None and theirs is not None:
