@@ -232,7 +232,7 @@ def many_dead(fraction=0.25):
         goal, why="With few winners per example, units that lose early get no gradient, so "
                   "they never improve enough to win: they stay dead (why the paper anneals k, "
                   "and why AuxK exists).",
-        hint="Dead units are tinted red: watch them as you lower k.")
+        hint="Dead units are tinted purple: watch them as you lower k.")
 
 
 def repairs_masked(level=0.5, factor=0.5, seed=0):

@@ -9,18 +9,18 @@ line) and :mod:`~aelab.explorer.config` (JSON in and out).
 """
 from __future__ import annotations
 
+import threading
 import weakref
 
 from ..validation import check_int, check_real
-from .challenges import ChallengeBoard
 from .config import config_of, panel_from_config
-from .controls import CONTROL_NAMES, DEFAULT_CONTROLS, Controls, apply
+from .controls import CONTROL_NAMES, DEFAULT_CONTROLS, apply
 from .data import DataSources, collect_sources, fitted_to
 from .frames import draw
-from .live import _LIVE, _LIVE_LOCK, arrange, check_names, close_tree, default_key
+from .live import _LIVE, _LIVE_LOCK, check_names, close_tree, default_key
 from .session import TrainingSession, state_key
-from .snapshots import SnapshotStrip
-from .views import DEFAULT_VIEWS, VIEWS, view_class
+from .toolbar import build_widgets
+from .views import DEFAULT_VIEWS, VIEWS
 
 __all__ = ["Explorer"]
 
@@ -179,7 +179,9 @@ class Explorer:
         self._session = TrainingSession(self, f"{id(self):x}")
         self._challenge_list = list(challenges)
 
-        self._build_widgets()
+        self._frame_lock = threading.Lock()
+        self._last_frame = None
+        build_widgets(self)
         if fitted_to(self.model, self._data.sources.get(self._dataset)):
             self._session.trained_key = state_key(self._params, self._dataset, 0)
 
@@ -193,42 +195,6 @@ class Explorer:
                 old.close()
         self._session.start()
         self._request(initial=True)
-
-    # ------------------------------------------------------------------ construction
-    def _build_widgets(self):
-        w = self._ipw
-        self._controls = Controls(w, self._control_names, self._params,
-                                  list(self._data.sources), self._dataset)
-        self.controls = c = self._controls.widgets
-        for name, widget in c.items():
-            if name == "reset":
-                widget.on_click(lambda _b: self.reset())
-            else:
-                widget.observe(lambda change, n=name: self._on_control(n, change["new"]),
-                               names="value")
-        scale = 1.6 if self.layout == "lecture" else 1.0
-        self._views = {name: view_class(name)(w, scale) for name in self._view_names}
-        self.views = {name: v.image for name, v in self._views.items()}
-        if "ksparse" in self._views:
-            ks = self._views["ksparse"]
-            self.views["ksparse_filters"] = ks.grid
-            if "filters" in self._views:  # one filter grid is enough
-                ks.show_grid = False
-                ks.grid_box.layout.display = "none"
-        self.status = w.HTML("<i>starting…</i>")
-        self.error_box = w.HTML("")
-        self.warning_box = w.HTML("")
-        self._board = ChallengeBoard(w, self._challenge_list)
-        self._strip = SnapshotStrip(w)
-        pin = w.Button(description="pin", icon="thumb-tack",
-                       tooltip="keep these pictures beside the live ones, to compare")
-        unpin = w.Button(description="clear pins", tooltip="remove the pinned snapshots")
-        pin.on_click(lambda _b: self.pin())
-        unpin.on_click(lambda _b: self._strip.clear())
-        self._pin_buttons = w.HBox([pin, unpin])
-        self.widget = arrange(w, w.VBox([self._controls.box(), self._pin_buttons]),
-                              [self.status, self.error_box, self.warning_box, self._board.box],
-                              self._views, self._strip.box)
 
     # ------------------------------------------------------------------ requests
     def _on_control(self, name, value):
@@ -251,7 +217,30 @@ class Explorer:
         """
         with self._session.cond:
             self._session.reset_count += 1
+        self._release_scales()
         self._request()
+
+    def rescale(self):
+        """Fit every view's scale to what it shows now (the "rescale" button).
+
+        Scales stay fixed while sliders move, so that a change shows as a change; this
+        redraws the last frame with scales fitted to it and keeps those from then on.
+        """
+        with self._frame_lock:
+            self._release_scales()
+            f = self._last_frame
+            if f is not None:
+                for view in self._views.values():
+                    view.update(f)
+                self._settle_scales()
+
+    def _release_scales(self):
+        for view in self._views.values():
+            getattr(view, "release", lambda: None)()
+
+    def _settle_scales(self):
+        for view in self._views.values():
+            getattr(view, "settle", lambda: None)()
 
     def retrain(self, **params):
         """Set hyperparameters (any of the model's, not only those with a control) and retrain.
@@ -281,8 +270,12 @@ class Explorer:
 
     def frame(self, req, data, state, stats, final=False):
         """Compute what the views show and push it into them; update status and stats."""
-        f = draw(self.model, data, self._views, self.status, req, state, stats, final,
-                 self._session.record_frame)
+        with self._frame_lock:
+            f = draw(self.model, data, self._views, self.status, req, state, stats, final,
+                     self._session.record_frame)
+            self._last_frame = f
+            if final:
+                self._settle_scales()
         if final and not state.get("shown_only"):
             self._board.check(f, stats)
 

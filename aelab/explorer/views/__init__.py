@@ -5,7 +5,7 @@ The views that come with aelab: ``"filters"`` (the encoder weights as a grid),
 ``"activations"`` (ρ̂ per unit against ρ), ``"loss"`` (J per iteration), ``"pca"`` (the top
 principal components beside the filters, and the largest principal angle between the two
 subspaces in the status line; notebooks/04-autoencoders-and-pca.ipynb) and ``"ksparse"``
-(the filters with the dead units tinted red, and a few examples' codes: which units fire,
+(the filters with the dead units tinted purple, and a few examples' codes: which units fire,
 and how strongly; dead units are those constant on up to 2000 training examples, which for a
 k-sparse model means never selected; notebooks/05-k-sparse-autoencoders.ipynb).
 """

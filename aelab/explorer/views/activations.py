@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..charts import Chart
+from ..palette import COLORS, swatch
 
 __all__ = ["ActivationsView"]
 
@@ -18,17 +19,28 @@ class ActivationsView:
 
         self.chart = Chart((3.4 * scale, 2.1 * scale), 80)
         ax = self.chart.ax
-        self.bars = self.chart.animate(ax.add_collection(PolyCollection([], facecolors="C0")))
-        self.target = self.chart.animate(ax.axhline(0.0, color="C3", lw=1.2))
+        self.bars = self.chart.animate(ax.add_collection(
+            PolyCollection([], facecolors=COLORS["rho_hat"])))
+        self.target = self.chart.animate(ax.axhline(0.0, color=COLORS["rho"], lw=1.4))
+        ax.set_position((0.17, 0.2, 0.79, 0.76))  # room for the axis labels
+        ax.set_xlabel("hidden unit j", fontsize=7)
+        ax.set_ylabel("ρ̂ⱼ (fraction of max. activation)", fontsize=7)
         self.image = widgets.Image(format="png", value=b"")
         self.label = widgets.HTML(self._title(""))
         self.widget = widgets.VBox([self.label, self.image])
         self._limits = None
+        self._fixed = False
+
+    def settle(self):
+        self._fixed = self._limits is not None
+
+    def release(self):
+        self._fixed = False
 
     @staticmethod
     def _title(note):
-        return (f"<b>Mean activation ρ̂ per hidden unit</b> "
-                f"(<span style='color:#d62728'>line: ρ</span>){note}")
+        return (f"<b>Mean activation</b> {swatch('rho_hat', 'ρ̂ⱼ per hidden unit (bars)')} "
+                f"and {swatch('rho', 'the target ρ (line)')}{note}")
 
     def _fit_limits(self, f):
         """Axes limits for this frame; changing them costs a full redraw, so change rarely."""
@@ -40,11 +52,8 @@ class ActivationsView:
             return (n, "linear", -1.0, 1.0)
         values = np.append(f.rho_hat, f.rho if f.rho is not None else 0.0)
         lo, hi = min(0.0, float(values.min())), float(values.max())
-        if self._limits is not None and self._limits[0] == n:
-            _, _, old_lo, old_hi = self._limits
-            # Keep the old limits while the data still fill a good part of them.
-            if old_lo <= lo and hi <= old_hi and (hi - lo) > 0.3 * (old_hi - old_lo):
-                return self._limits
+        if self._limits is not None and self._limits[0] == n and self._fixed:
+            return self._limits  # the fixed-scale rule: kept until reset or rescale
         pad = 0.15 * (hi - lo or 1.0)
         return (n, "linear", lo - (pad if lo < 0 else 0.0), hi + pad)
 

@@ -6,14 +6,17 @@ A view is a class built as ``View(widgets, scale)`` (``widgets`` is the ipywidge
 * ``image``: the ``ipywidgets.Image`` whose bytes hold the latest frame (``panel.views[name]``);
 * ``widget``: what the panel lays out (the image with its title);
 * ``update(frame)``: draw one :class:`~aelab.explorer.frames.Frame` (host arrays only);
-* ``placement``: "top" (beside the filters), "middle" or "bottom" (the charts' row).
+* ``placement``: "top" (beside the filters), "middle" or "bottom" (the charts' row);
+* optionally ``settle()`` and ``release()``: the fixed-scale rule (:class:`FixedScale`);
+  the panel calls ``settle()`` after each retrain's final frame and ``release()`` on reset
+  or ``panel.rescale()``.
 
 :func:`register_view` adds one under a name, which ``Explorer(views=[...])`` then accepts.
 The recipe for a new view is in docs/INSTRUCTORS.md ("Add a view to the panel").
 """
 from __future__ import annotations
 
-__all__ = ["ImageView", "VIEWS", "register_view", "view_class"]
+__all__ = ["ImageView", "FixedScale", "VIEWS", "register_view", "view_class"]
 
 #: name -> view class, in the order the panel lays them out within a row.
 VIEWS: dict = {}
@@ -56,3 +59,29 @@ class ImageView:
     def set_title(self, text):
         if self.label.value != text:
             self.label.value = text
+
+
+class FixedScale:
+    """The fixed-scale rule: a scale kept while the sliders move, so a change shows as one.
+
+    Until a scale is set, each frame is drawn on its own (``candidate``); the panel calls
+    :meth:`settle` after the final frame of a retrain, which keeps the scale of that frame,
+    and :meth:`release` on reset or when the student asks to rescale (the panel's
+    "rescale" button, ``panel.rescale()``), so that the next retrain sets it afresh.
+    """
+
+    def __init__(self):
+        self.value = None
+        self._last = None
+
+    def get(self, candidate):
+        """The scale to draw this frame with: the fixed one, else ``candidate``."""
+        self._last = candidate
+        return candidate if self.value is None else self.value
+
+    def settle(self):
+        if self.value is None and self._last is not None:
+            self.value = self._last
+
+    def release(self):
+        self.value = None

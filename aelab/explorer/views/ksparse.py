@@ -6,7 +6,10 @@ import math
 import numpy as np
 
 from ..frames import grid
+from ..palette import rgb, swatch
 from ..png import png
+from .base import FixedScale
+from .tiles import labelled_grid
 
 __all__ = ["KSparseView", "tinted_grid", "codes_image"]
 
@@ -35,7 +38,7 @@ def codes_image(originals, codes, shape, dead, row_px=24, width_px=300):
     """RGB picture of a few examples' hidden codes: which units fire, and how strongly.
 
     One row per example: the example itself as a thumbnail, then one cell per hidden unit
-    coloured by the unit's activation, scaled by the row's largest |activation| (red
+    coloured by the unit's activation, scaled by the row's largest |activation| (vermillion
     positive, blue negative, white exactly zero: a unit the top-k selection dropped). A strip
     under the rows marks the dead units in black.
 
@@ -75,11 +78,10 @@ def codes_image(originals, codes, shape, dead, row_px=24, width_px=300):
     scale = a.max(axis=1, keepdims=True)
     scale[scale == 0] = 1.0
     a = a / scale
-    cells = np.ones((n_show, p, 3))
-    pos, neg = codes > 0, codes < 0
-    cells[:, :, 1] = np.where(pos | neg, 1.0 - a, 1.0)
-    cells[:, :, 0] = np.where(neg, 1.0 - a, 1.0)
-    cells[:, :, 2] = np.where(pos, 1.0 - a, 1.0)
+    # White for zero, towards the palette's positive / negative colour with |activation|.
+    colour = np.where((codes > 0)[:, :, None], np.asarray(rgb("positive")),
+                      np.asarray(rgb("negative")))
+    cells = 1.0 - a[:, :, None] * (1.0 - colour)
     cells = np.repeat(cells, cw, axis=1)  # (n_show, p * cw, 3)
     if cw >= 4:  # a faint line between cells, so single units can be counted
         cells[:, cw - 1::cw, :] = np.minimum(cells[:, cw - 1::cw, :], 0.88)
@@ -108,7 +110,7 @@ class KSparseView:
     def __init__(self, widgets, scale):
         self.scale = scale
         self.grid = widgets.Image(format="png", value=b"")
-        self.grid_label = widgets.HTML("<b>Filters</b> (dead units tinted red)")
+        self.grid_label = widgets.HTML("<b>Filters</b> (dead units tinted purple)")
         self.image = widgets.Image(format="png", value=b"")
         self.label = widgets.HTML("<b>Codes</b>")
         self.grid_box = widgets.VBox([self.grid_label, self.grid])
@@ -116,6 +118,13 @@ class KSparseView:
                                    layout=widgets.Layout(flex_flow="row wrap",
                                                          align_items="flex-end"))
         self.show_grid = True
+        self.range = FixedScale()
+
+    def settle(self):
+        self.range.settle()
+
+    def release(self):
+        self.range.release()
 
     def update(self, f):
         if f.codes is None:
@@ -123,13 +132,12 @@ class KSparseView:
         n_dead = int(np.sum(f.dead))
         p = f.W1.shape[0]
         if self.show_grid:
-            rgb = tinted_grid(f.W1, f.shape, f.dead)
-            s = max(1, int(240 * self.scale // max(rgb.shape[:2])))
-            if s > 1:
-                rgb = rgb.repeat(s, axis=0).repeat(s, axis=1)
-            self.grid.value = png((np.clip(rgb, 0, 1) * 255.0 + 0.5).astype(np.uint8))
+            vmax = self.range.get(float(np.max(np.abs(f.W1))) if f.W1.size else 1.0)
+            img, _, _ = labelled_grid(f.W1, f.shape, vmax, f.dead, 320 * self.scale)
+            self.grid.value = png(img)
             title = (f"<b>Filters W₁</b> ({p} units; "
-                     f"<span style='color:#a00000'>{n_dead} dead, tinted red</span>)")
+                     f"{swatch('dead', f'{n_dead} dead, tinted purple')})<br><small>one grey "
+                     f"scale, ±{vmax:.3g} black/white; under each tile its norm ‖wⱼ‖</small>")
             if self.grid_label.value != title:
                 self.grid_label.value = title
         self.image.value = png(codes_image(
@@ -137,8 +145,8 @@ class KSparseView:
             width_px=int(300 * self.scale)))
         kept = "all" if f.k_kept is None or f.k_kept >= p else str(f.k_kept)
         title = (f"<b>Codes of {f.codes.shape[0]} examples</b>: {kept} of {p} units kept "
-                 f"(<span style='color:#d62728'>+</span> / "
-                 f"<span style='color:#1f5fbf'>−</span>, white: not selected); "
+                 f"({swatch('positive', '+')} / {swatch('negative', '−')}, white: not "
+                 f"selected); "
                  f"strip below: {n_dead} dead units in black")
         if self.label.value != title:
             self.label.value = title

@@ -6,12 +6,13 @@ import math
 import numpy as np
 
 from ..charts import Chart
+from ..palette import COLORS
 
 __all__ = ["LossView"]
 
 
 # One colour per quantity across the panel (Okabe–Ito, safe for colour-blind readers).
-TRAIN, HELD_OUT, PCA = "#0072B2", "#E69F00", "#009E73"
+TRAIN, HELD_OUT, PCA = COLORS["training"], COLORS["held_out"], COLORS["pca"]
 
 
 class LossView:
@@ -36,11 +37,20 @@ class LossView:
             self.chart.animate(artist)
         ax.set_position((0.17, 0.2, 0.79, 0.76))  # room for the axis labels
         ax.set_xlabel("iteration (epoch for Adam/SGD)", fontsize=7)
-        ax.set_ylabel("J", fontsize=7)
+        ax.set_ylabel("J (per example)", fontsize=7)
         self.image = widgets.Image(format="png", value=b"")
         self.label = widgets.HTML(self._title(None, None))
         self.widget = widgets.VBox([self.label, self.image])
         self._limits = None
+        self._fixed = False
+        self.off_scale = False
+
+    def settle(self):
+        """The fixed-scale rule: keep these y limits until reset or rescale."""
+        self._fixed = self._limits is not None
+
+    def release(self):
+        self._fixed = False
 
     @staticmethod
     def _title(held, pca):
@@ -51,9 +61,19 @@ class LossView:
             parts.append(f"<span style='color:{PCA}'>- - PCA error {pca:.4g}</span>")
         return "<b>Objective J</b> of this training: " + " · ".join(parts)
 
+    def _note(self):
+        return (" <small>(some values off this fixed scale: press <i>rescale</i>)</small>"
+                if self.off_scale else "")
+
     def _fit_limits(self, curve, max_iter):
         lo, hi = float(np.min(curve)), float(np.max(curve))
         log = lo > 0
+        if self._fixed:
+            # Only the x axis (this training's budget) may follow; the y scale stays.
+            _, old_log, old_lo, old_hi = self._limits
+            self.off_scale = lo < old_lo or hi > old_hi
+            return (max_iter, old_log, old_lo, old_hi)
+        self.off_scale = False
         if self._limits is not None:
             old_iter, old_log, old_lo, old_hi = self._limits
             if old_iter == max_iter and old_log == log and old_lo <= lo and hi <= old_hi:
@@ -92,7 +112,7 @@ class LossView:
         self.pca.set_visible(f.pca_error is not None and f.pca_error > 0)
         if f.pca_error:
             self.pca.set_ydata([f.pca_error, f.pca_error])
-        title = self._title(held[-1, 1] if len(held) else None, f.pca_error)
+        title = self._title(held[-1, 1] if len(held) else None, f.pca_error) + self._note()
         if self.label.value != title:
             self.label.value = title
         self.image.value = self.chart.png()
