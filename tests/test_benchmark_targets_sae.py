@@ -74,3 +74,24 @@ def test_the_benchmark_flags_contenders_that_do_not_compare(monkeypatch):
     assert not result["comparable"] and result["why"].startswith("aelab:")
     assert "NOT COMPARABLE" in bench_sae.report(result)
     assert "PyTorch not installed" in bench_sae.report(result)
+
+
+@pytest.mark.parametrize("with_torch", [True, False])
+def test_the_suite_reports_w6_with_and_without_pytorch(with_torch, monkeypatch, capsys):
+    from benchmarks import run
+
+    fake = {"best": {"aelab": 0.2, "plain NumPy": 0.3}, "score": {"aelab": (0.36, 0.49),
+            "plain NumPy": (0.36, 0.48)}, "rounds": {"aelab": [0.2, 0.25],
+            "plain NumPy": [0.3, 0.3]}, "comparable": True, "why": "",
+            "torch": "PyTorch not installed", "core": 0}
+    if with_torch:
+        fake["best"]["PyTorch"], fake["score"]["PyTorch"] = 0.5, (0.36, 0.49)
+        fake["rounds"]["PyTorch"], fake["torch"] = [0.5, 0.6], "2.13.0"
+    monkeypatch.setattr(bench_sae, "measure", lambda repeat: fake)
+    rows, torch_rows = [], []
+    out = run.w6(rows, torch_rows)
+    assert rows[0][1:3] == (0.2, 0.3) and "ratio per round 0.67–0.83" in rows[0][3]
+    assert ("w6_torch_s" in out) == with_torch == bool(torch_rows)
+    assert with_torch or "PyTorch not installed" in capsys.readouterr().out
+    rows = targets.check(out)
+    assert len(rows) == (3 if with_torch else 2) and all(ok for _, _, ok in rows), rows
