@@ -739,22 +739,61 @@ compare_prediction(my_purity_prediction,
                    "yes" if mean_p["SAE latents"] > max(mean_p["neurons"], *rot) + 0.05
                    else "no", choices=("yes", "no"),
                    why="a sparse autoencoder can only take apart what was put together: this "
-                       "small MLP's code is dense, and 32 units suffice for 10 classes, so it "
-                       "has no reason to superpose features for the SAE to separate.")
+                       "small MLP's code is dense, and nothing forces 32 units that separate 10 "
+                       "classes to superpose features for the SAE to separate.")
 
 # %% [markdown]
-# This is the honest result, and it is the common one for small networks: the microscope
-# shows no more than the neurons do, because there is nothing in superposition to resolve.
-# Three things would change that. A network **forced into superposition** — more features
-# than neurons, sparse — such as Elhage et al.'s toy model, x̂ = ReLU(WᵀWx + b), trained on
-# synthetic sparse features: then its hidden layer Wx is exactly this notebook's data with
-# known features, and MMCS applies again. A **larger model on richer data**, where Bricken
-# et al. (2023), on the 512-neuron MLP layer of a one-layer transformer, found thousands of
-# features that human raters scored as more interpretable than the neurons, and saw
-# features split into finer ones as the dictionary grew. And
-# **better judges** than class purity: whether a latent's top examples share a
-# human-describable property, and whether editing the latent changes the network's output
-# as that property predicts.
+# This is the honest result here: the microscope shows no more than the neurons do, because
+# this network's code gives it nothing in superposition to resolve.
+
+# %% [markdown]
+# What would it take to see more? A network that is **forced into superposition**, with its
+# features known. Elhage et al.'s toy model is one: x̂ = ReLU(Wᵀ W x + b), a tied
+# autoencoder (aelab's also has a hidden bias) with a linear hidden layer narrower than
+# its input, trained on sparse
+# features x (here 64 features, each on with probability 0.03, in a hidden layer of 16).
+# If it superposes its features, feature i lives in the hidden layer as the direction Wᵢ
+# (column i of W), and we can ask of the neurons and of an SAE on the hidden layer how well
+# they line up with those directions — MMCS again.
+
+# %%
+def sparse_features(m, seed, n=64, p=0.03):
+    r = np.random.default_rng(seed)
+    return np.where(r.random((m, n)) < p, r.random((m, n)), 0.0)
+
+
+S_toy, S_toy_test = sparse_features(10_000, 1), sparse_features(3_000, 2)
+with aelab.fixed_budget("40 epochs: enough for the toy to store its features (checked below)"):
+    toy = aelab.Autoencoder(n_hidden=16, activation="linear", output_activation="relu",
+                            tied=True, optimizer="adam", learning_rate=1e-2, batch_size=256,
+                            max_iter=40).fit(S_toy)
+    H_toy = toy.transform(S_toy)
+    sae_toy = aelab.TopKSAE(k=2, n_hidden=128, max_iter=20, n_iter_no_change=None).fit(H_toy)
+toy_dirs = toy.params_["W1"].T                 # (64, 16): feature i's hidden direction
+stored = np.linalg.norm(toy_dirs, axis=1) > 0.5
+rot16 = np.linalg.qr(np.random.default_rng(1).normal(size=(16, 16)))[0]
+toy_mmcs = {"neurons": metrics.mean_max_cosine_similarity(toy_dirs[stored], np.eye(16)),
+            "a rotation": metrics.mean_max_cosine_similarity(toy_dirs[stored], rot16),
+            "SAE latents": metrics.mean_max_cosine_similarity(toy_dirs[stored],
+                                                              sae_toy.params_["W2"].T)}
+int(stored.sum()), toy_mmcs
+
+# %%
+claim(stored.sum() >= 48, "the toy model stores at least three quarters of its 64 features "
+      "in its 16 hidden units (‖Wᵢ‖ > 0.5): it is in superposition", stored=int(stored.sum()))
+claim(toy_mmcs["SAE latents"] > 0.95 and max(toy_mmcs["neurons"], toy_mmcs["a rotation"]) < 0.7,
+      "there the SAE latents line up with the stored features (MMCS above 0.95) and neither "
+      "the neurons nor a rotation of them does (below 0.7)", mmcs=toy_mmcs)
+
+# %% [markdown]
+# In a network forced into superposition the microscope works, and by a wide margin; in the
+# small MLP above there was nothing for it to resolve. Two more things would help on real
+# networks: **larger models on richer data** — Bricken et al. (2023), on the 512-neuron MLP
+# layer of a one-layer transformer, found thousands of features that human raters scored as
+# more interpretable than the neurons, and saw features split into finer ones as the
+# dictionary grew — and **better judges** than class purity: whether a latent's top examples
+# share a human-describable property, and whether editing the latent changes the network's
+# output as that property predicts.
 
 # %% [markdown]
 # ## 7 · Back to the course
