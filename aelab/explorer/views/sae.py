@@ -92,7 +92,9 @@ class SAERecoveryView(ImageView):
         best = max_cosine_similarities(self.features, W2.T)
         self.last = {"mmcs": float(best.mean()),
                      "recovered": float(np.mean(best > self.threshold))}
-        shade = 1.0 - C  # white: orthogonal, dark blue: the same direction
+        # White up to |cos| 0.3 (what random directions in a few dozen dimensions reach
+        # anyway), dark blue at 1: the diagonal of a recovered dictionary stands out.
+        shade = 1.0 - np.clip((C - 0.3) / 0.7, 0.0, 1.0)
         rgb = np.stack([shade * 0.9, shade * 0.95, 0.45 + 0.55 * shade], axis=2)
         self.image.value = rgb_png(rgb, int(420 * self.scale))
         self.set_title(
@@ -152,8 +154,9 @@ def sae_views(features, rows):
     features : array (n, d)
         The true feature directions the recovery view compares the decoder with.
     rows : array (m, d)
-        Examples the dead-latent view counts firing on (a few thousand suffice: a latent
-        firing on 1 row in 1 000 is alive, and a dead one fires on none).
+        Examples the dead-latent view counts firing on, encoded at every frame (about a
+        thousand: enough to see a latent that fires once in a few hundred rows, and cheap
+        enough to stay within a frame's few milliseconds).
 
     Returns
     -------
