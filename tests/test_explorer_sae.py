@@ -82,3 +82,22 @@ def test_views_show_what_they_claim_and_the_switch_changes_the_model(superpositi
     assert metrics.l0(panel.model.transform(data.X[:500])) <= 3
     with pytest.raises(ValueError, match="mode"):
         switch.set_mode("l2")
+
+
+def test_recovery_fails_challenge_judges_the_decoder_in_top_k_mode_only():
+    from types import SimpleNamespace
+
+    from aelab.explorer.sae import recovery_fails
+
+    rng = np.random.default_rng(3)
+    F = rng.normal(size=(10, 6))
+    good = SimpleNamespace(model=SimpleNamespace(params_={"W2": np.vstack([F, F]).T}),
+                           params={"k": 3})
+    bad = SimpleNamespace(model=SimpleNamespace(params_={"W2": rng.normal(size=(6, 3))}),
+                          params={"k": 30})
+    l1_mode = SimpleNamespace(model=bad.model, params={"k": None})
+    challenge = recovery_fails(F, below=0.85)
+    assert not challenge.goal(good, {}) and not challenge.goal(l1_mode, {})
+    assert challenge.goal(bad, {})
+    with pytest.raises(ValueError, match="below"):
+        recovery_fails(F, below=1.5)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..validation import check_real
 
-__all__ = ["SAEModeSwitch", "MODES"]
+__all__ = ["SAEModeSwitch", "MODES", "recovery_fails"]
 
 #: The switch's labels.
 MODES = ("top-k", "L1")
@@ -73,3 +73,45 @@ class SAEModeSwitch:
             self.panel.retrain(k=self.k, sparsity=None, beta=0.0,
                                learning_rate=self.topk_learning_rate)
         self._disable_k(mode == "L1")
+
+
+
+def recovery_fails(features, below=0.85):
+    """A challenge: make a top-k model's recovery fail (MMCS below ``below``) by moving k.
+
+    Parameters
+    ----------
+    features : array (n, d)
+        The true features the panel's data were made of.
+    below : float in (0, 1), default 0.85
+
+    Returns
+    -------
+    aelab.explorer.challenges.Challenge
+        Reached when a retrain in top-k mode (k set) ends with the decoder's MMCS to
+        ``features`` below ``below``.
+    """
+    import numpy as np
+
+    from ..metrics import mean_max_cosine_similarity
+    from .challenges import Challenge
+    from .frames import to_host
+
+    below = check_real("below", below, low=0.0, high=1.0, low_open=True, high_open=True)
+    truth = np.asarray(features, dtype=np.float64)
+
+    def goal(f, _stats):
+        if (f.params or {}).get("k") is None:
+            return False  # L1 mode: the task is about k
+        W2 = to_host(f.model.params_["W2"])
+        return mean_max_cosine_similarity(truth, W2.T) < below
+
+    return Challenge(
+        f"Make top-k's recovery fail — MMCS below {below} — by moving k alone.",
+        goal=goal,
+        why="with more latents on per example than features present, the spare latents fit "
+            "pieces of several features at once: the reconstruction improves while the "
+            "dictionary stops being the features (section 2's frontier).",
+        hint="The data have about 2.6 features on per example. Try k far above that, and "
+             "press reset so that training starts afresh rather than from the recovered "
+             "dictionary.")
