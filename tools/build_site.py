@@ -131,7 +131,8 @@ def npm_package(key, cache=None):
 
 
 def widget_javascript(static_dir, cache=None):
-    """Copy RequireJS and the HTML manager into static_dir; their URLs for myst-nb."""
+    """Copy RequireJS and the HTML manager into static_dir; the scripts to load, in order,
+    relative to static_dir."""
     out = Path(static_dir) / WIDGETS_STATIC
     out.mkdir(parents=True, exist_ok=True)
     shutil.copy2(npm_package("requirejs", cache) / "require.js", out / "require.js")
@@ -145,9 +146,8 @@ def widget_javascript(static_dir, cache=None):
     # course's widgets are all ipywidgets' own, which the bundle holds, so nothing else is
     # ever fetched.
     # aelab-widgets.js (from site/_static) tells RequireJS where the manager's files are.
-    return {f"{WIDGETS_STATIC}/require.js": {},
-            "aelab-widgets.js": {},
-            f"{WIDGETS_STATIC}/embed-amd.js": {}}
+    return [f"{WIDGETS_STATIC}/require.js", "aelab-widgets.js",
+            f"{WIDGETS_STATIC}/embed-amd.js"]
 
 
 # ------------------------------------------------------------------ the API reference
@@ -262,7 +262,7 @@ def stage(src, cache=None, repo=REPO):
     config["repository"]["url"] = facts["url"]
     config["repository"]["branch"] = facts["branch"]
     sphinx_config = config["sphinx"]["config"]
-    sphinx_config["nb_ipywidgets_js"] = widget_javascript(src / "_static", cache)
+    sphinx_config["aelab_widget_scripts"] = widget_javascript(src / "_static", cache)
     sphinx_config["aelab_binder_from"] = "notebooks/"
     sphinx_config["aelab_binder_to"] = f"{facts['binder_dir']}/" if facts["binder_dir"] else ""
     (src / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False,

@@ -7,9 +7,10 @@
   ``urlpath`` is rewritten from ``aelab_binder_from`` to ``aelab_binder_to`` (both set by
   tools/build_site.py). A Binder link that does not start where it should fails the build.
 * Each script once per page. Extensions that add a script while a page is written
-  (myst-nb's widget scripts, sphinx-thebe, sphinx-togglebutton) end up listed twice under
-  Sphinx 7.4, and a script run twice redeclares its constants (a page error) or draws every
-  widget twice.
+  (sphinx-thebe, sphinx-togglebutton) end up listed twice under Sphinx 7.4, and a script run
+  twice redeclares its constants (a page error). For the same reason the widget manager's
+  scripts (``aelab_widget_scripts``) are added here, and only to the pages that carry widget
+  state, rather than by myst-nb, whose per-page scripts leak onto every later page.
 * Docstrings written for ``help()``: aelab's docstrings write absolute values as ``|x|``,
   which reStructuredText reads as a substitution reference (an error, and the text lost).
   Outside literal text, math and directives, such bars are escaped so they show as written.
@@ -20,6 +21,7 @@
 """
 import re
 
+from sphinx.builders.html._assets import _JavaScript
 from sphinx.errors import ExtensionError
 
 
@@ -49,17 +51,26 @@ def _script_key(script):
     return (str(filename), tuple(sorted(attributes.items())))
 
 
+def _is_widget_state(script):
+    attributes = getattr(script, "attributes", {}) or {}
+    return attributes.get("type") == "application/vnd.jupyter.widget-state+json"
+
+
 def scripts_once(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files")
     if not scripts:
         return
+    widget_scripts = [f"_static/{name}" for name in app.config.aelab_widget_scripts]
     seen, unique = set(), []
     # In the order the page will list them (Sphinx sorts by priority, stably), first kept.
     for script in sorted(scripts, key=lambda js: getattr(js, "priority", 500)):
         key = _script_key(script)
-        if key not in seen:
+        if key not in seen and key[0] not in widget_scripts:
             seen.add(key)
             unique.append(script)
+    # The widget manager only where there is widget state to draw, after it, in order.
+    if any(_is_widget_state(script) for script in unique):
+        unique += [_JavaScript(path, priority=900) for path in widget_scripts]
     scripts[:] = unique
 
 
@@ -96,15 +107,18 @@ def skip_sklearn_routing(app, what, name, obj, skip, options):
     return None
 
 
-def theme_mode(app, config):
-    # pydata-sphinx-theme logs a console error for an empty mode before falling back to auto.
-    config.html_theme_options.setdefault("default_mode", "auto")
+def theme_mode(app, pagename, templatename, context, doctree):
+    # pydata-sphinx-theme's layout reads the page context's default_mode, and logs a console
+    # error for an empty one before it falls back to auto.
+    context["default_mode"] = context.get("default_mode") or "auto"
 
 
 def setup(app):
-    app.connect("config-inited", theme_mode)
+    app.connect("html-page-context", theme_mode)
     app.add_config_value("aelab_binder_from", "notebooks/", "html")
     app.add_config_value("aelab_binder_to", "student/", "html")
+    # Under _static/, in load order: RequireJS, its configuration, the widget manager.
+    app.add_config_value("aelab_widget_scripts", [], "html")
     # After sphinx-book-theme's add_launch_buttons (priority 501), before the page renders.
     app.connect("html-page-context", student_binder_links, priority=502)
     app.connect("html-page-context", scripts_once, priority=900)
