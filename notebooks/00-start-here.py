@@ -129,7 +129,7 @@ else:
 # Every loader returns a NumPy array with **one example per row**, pixel values in
 # [0, 1]. An image is a row reshaped to its height and width.
 
-# %%
+# %% tags=["nbval-check-output"]
 X_digits, y_digits = load_digits()
 X_mnist, y_mnist = load_mnist(n=1000, source="embedded")
 X_patches = natural_patches(2000)
@@ -378,7 +378,7 @@ from IPython.display import Image
 
 Image(panel.views["filters"].value)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## Exercise: how much does the bottleneck matter?
 #
 # Train two autoencoders on `X_train`, one with **2** hidden units (`model2`) and one with
@@ -397,7 +397,7 @@ from aelab.exercises.nb00 import check_bottleneck
 
 my_prediction = None  # ✎ your guess for err2 / err8, a number: set it BEFORE training
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_model2", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # Train model2 and model8 here, then set err2 and err8.
 # BEGIN SOLUTION
 model2 = aelab.Autoencoder(2, tol=1e-4, max_iter=5000).fit(X_train)
@@ -408,7 +408,7 @@ err2, err8 = -model2.score(X_test), -model8.score(X_test)
 # %% [markdown]
 # Run the check, then compare the outcome with your prediction:
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_bottleneck", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_bottleneck(err2, err8, model2, model8, X_train, X_test).assert_ok()
 
 # %%

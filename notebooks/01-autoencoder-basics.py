@@ -81,7 +81,7 @@ from aelab.pca import PCA, max_principal_angle_degrees
 # aside as a **test set**: a good autoencoder reconstructs images it never saw, not just
 # the ones it trained on.
 
-# %%
+# %% tags=["nbval-check-output"]
 X, y = load_digits()
 X_train, X_test = X[:1200], X[1200:]
 y_test = y[1200:]
@@ -290,7 +290,7 @@ for settings, data, what in [
 # learns. Cross-entropy keeps pushing: for an output of 0.001, its gradient is about a
 # thousand times larger.
 
-# %%
+# %% tags=["nbval-check-output"]
 x_target, x_out = 1.0, 0.001
 grad_ce = x_out - x_target
 grad_se = (x_out - x_target) * x_out * (1 - x_out)
@@ -346,7 +346,7 @@ _ = claim(se["mse"] < se["ce"] and xe["mse"] < xe["ce"],
 # general: pick the loss that matches your data and what you will measure, and compare
 # losses only with converged models.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 5. Sigmoid codes and PCA: Bourlard and Kamp's result
 #
 # PCA with $k$ components is the best *linear* code of size $k$: it reconstructs every
@@ -556,7 +556,7 @@ _ = claim(len(gaps) > 0 and ink[gaps].max() < 0.03,
           "every pixel the wide model does not copy (diagonal below 0.5) has ink in under 3 % "
           "of the training digits", gaps=gaps.tolist(), most_ink=ink[gaps].max())
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_decay", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # The wide model's Jacobian is close to a bright diagonal: each output pixel follows its
 # own input pixel, and little else. (The gaps are pixels at the left and right edges that
 # are blank in almost every training digit, with ink in under 3 % of them: too rarely used
@@ -661,14 +661,14 @@ _ = claim(not few_units.done and few_units.misses >= 2,
 # and the decoder's weights `W2`, `b2` (the output activation is the identity), compute
 # their reconstructions and store them in `X_hat_mine`, one row per digit.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_x_hat_mine", "locked": false, "schema_version": 3, "solution": true, "task": false}
 H = model.transform(X_test[:5])
 # Set X_hat_mine: one row per digit, one column per pixel.
 # BEGIN SOLUTION
 X_hat_mine = H @ W2.T + b2
 # END SOLUTION
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_decoder", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_decoder(X_hat_mine, model, H).assert_ok()
 
 # %% [markdown]
@@ -682,16 +682,16 @@ check_decoder(X_hat_mine, model, H).assert_ok()
 # * `"patches"`: `natural_patches()`, values in [0.1, 0.9];
 # * `"temperatures"`: daily temperatures in °C, scaled by 1/40.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_ok_for_ce", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # Set ok_for_ce to a set of names, e.g. {"digits"}.
 # BEGIN SOLUTION
 ok_for_ce = {"digits", "patches"}
 # END SOLUTION
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_ce_choice", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_ce_choice(ok_for_ce).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "open_exercise_3", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": true}
 # ### Exercise 3 (open): what stops the copying?
 #
 # Section 6 showed that weight decay at λ = 1e-3 does not stop a 128-unit code from copying.

@@ -218,7 +218,7 @@ claim(win_p > win_s + 0.1 and border_p < 0.02 < 0.15 < border_s,
 # `layer0.b1`, `layer1.W1`, `layer1.b1`, …; as in `aelab`, the examples are the rows of X and
 # `layerℓ.W1` has one row per unit of layer ℓ), for any number of layers.
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_stack_codes", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 def stack_codes(params, X):
     """Top-level codes of a sigmoid encoder stack: shape (m, size of the last layer)."""
     # BEGIN SOLUTION
@@ -233,7 +233,7 @@ def stack_codes(params, X):
 
 check_stack_codes(stack_codes, pre, X_test[:50]).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 4 · Pretrained against random, on 200 labels
 #
 # Now the experiment. Both models run stage 3 (the softmax alone on frozen codes, to
@@ -320,7 +320,7 @@ compare_prediction(my_prediction, outcome, choices=("pretrained ahead", "level",
 # **✎ Exercise 2 — the raw-pixel baseline.** Compute `acc_pixels`, the probe's test
 # accuracy with the *pixels* of the 200 labelled pool images as features.
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_acc_pixels", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 acc_pixels = cv_probe_accuracy(X_pool[labelled], y_few[labelled], X_test, y_test)
 # END SOLUTION
@@ -410,7 +410,7 @@ labels_slider.observe(on_labels, names="value")
 on_labels({"new": labels_slider.value})
 widgets.VBox([labels_slider, bars])
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_2", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # **✎ Predict.** The sweep below repeats this for 20 to 1 000 labels, five label draws each.
 # As the labels grow from 20 to 1 000, what happens to the advantage of the pretrained codes
 # over the pixels? Set `my_prediction` to `"grows"`, `"stays"` or `"shrinks"`.
@@ -460,7 +460,7 @@ claim(np.all(behind > 0), "the random codes stay behind the pretrained ones at e
 # What pretraining adds is information from the unlabelled images, and it counts most where
 # the labels carry the least.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_3", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 6 · Fine-tuned: how many labels?
 #
 # Frozen features are only half the story: in the recipe the whole network is fine-tuned.
@@ -559,7 +559,7 @@ claim(abs(ft_gain[-1].mean()) < 0.01, "with 500 labels the gain is below one poi
 # backward step does to the norm at these weights. The cell after yours measures the real
 # factor (one example at a time, so that no sum over examples hides it).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_shrink", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 shrink = 0.25 * 0.01 * np.sqrt(32)
 # END SOLUTION
@@ -590,7 +590,7 @@ for eps, model in deep_start.items():
           + ", ".join(f"{v:.1e}" for v in s)
           + "; shrink per layer " + ", ".join(f"{v:.3f}" for v in per_layer[eps]))
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_shrink_factor", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_shrink_factor(shrink, epsilon=0.01, n_units=32,
                     measured=per_layer[0.01].mean()).assert_ok()
 
@@ -606,7 +606,7 @@ claim(50 < factor[0.01] < 100 and 3 < factor[None] < 6, "at ε = 0.01 the signal
       "factor of about 70 per layer, at the UFLDL start by a factor of about 4",
       small=factor[0.01], ufldl=factor[None])
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_4", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ### The 2 × 2 experiment
 #
 # Four stacks of this shape on the same 200 labels: small or UFLDL start, with or without
@@ -756,7 +756,7 @@ claim(acc_gap > 0.01, "at about the same training objective, the pretrained deep
 # network, then fine-tuning on few labels — masked autoencoders (He et al. 2022) pretrain
 # vision transformers by reconstructing hidden image patches.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_ratio_guess", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # **✎ Exercise 4 — a layer that learned nothing.** UFLDL's stacked-autoencoder exercise uses
 # weight decay λ = 3e-3 on MNIST (784 pixels, two layers of 200 units). Pretrain our stack on
 # the digit pool with that λ (no labels, so only stages 1–2 run; the recipe's budget of 400
@@ -770,7 +770,7 @@ claim(acc_gap > 0.01, "at about the same training objective, the pretrained deep
 # **✎ Predict first:** what would `ratio_top` be for a layer that has learned nothing? Write
 # a number in `my_ratio_guess`.
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_top", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 my_ratio_guess = None   # ✎ a number
 
 with aelab.fixed_budget("the recipe's 400 L-BFGS iterations per pretrained layer"):

@@ -115,7 +115,7 @@ T_START = time.perf_counter()
 # **✎ Exercise 1 — reparameterise.** Complete `reparameterize(mu, logvar, eps)`, returning z
 # for given μ, ℓ = log σ² and noise ε (all of shape (m, d)).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_reparameterize", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def reparameterize(mu, logvar, eps):
     """A draw of q(z|x) written as a function of the noise eps; arrays of shape (m, d)."""
     # BEGIN SOLUTION
@@ -123,7 +123,7 @@ def reparameterize(mu, logvar, eps):
     # END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_reparameterize", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb08.check_reparameterize(reparameterize).assert_ok()
 
 # %% [markdown]
@@ -263,7 +263,7 @@ if LONG_RUN:
 # %% [markdown]
 # Now the two exercises of section 3, on this model's codes.
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_kl_per_example", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 def kl_per_example(mu, logvar):
     """KL(q(z|x) ‖ N(0, I)) for each row of (mu, logvar = log σ²); shape (m,)."""
     # BEGIN SOLUTION
@@ -277,7 +277,7 @@ def kl_per_example(mu, logvar):
 nb08.check_kl(kl_per_example, vae, X_test[:200]).assert_ok()
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_kl_and_grad", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 def kl_and_grad(mu, logvar):
     """The KL summed over all rows, and {"mu": ∂KL/∂mu, "logvar": ∂KL/∂logvar}."""
     # BEGIN SOLUTION
@@ -431,7 +431,7 @@ plt.tight_layout()
 # 1, encode both (their means μ_a and μ_b), and decode 10 evenly spaced points on the straight
 # line between them, from μ_a to μ_b inclusive: `walk`, an array of shape (10, 784).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_mu_ab", "locked": false, "schema_version": 3, "solution": true, "task": false}
 x_a, x_b = X_test[y_test == 0][0], X_test[y_test == 1][0]
 # BEGIN SOLUTION
 mu_ab = vae.transform(np.stack([x_a, x_b]))
@@ -439,12 +439,12 @@ steps = np.linspace(0.0, 1.0, 10)[:, None]
 walk = vae.decode((1 - steps) * mu_ab[0] + steps * mu_ab[1])
 # END SOLUTION
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_walk", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb08.check_walk(walk, vae, x_a, x_b).assert_ok()
 fig, ax = plt.subplots(figsize=(10, 1.3))
 aelab.plot_filters(walk, n_cols=10, normalize="none", ax=ax, title="from the 0 to the 1");
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_recon", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 6 · β: how much the code may say
 #
 # β weighs the KL term against reconstruction. To compare *converged* models over several β
@@ -572,17 +572,17 @@ plt.tight_layout()
 # standard deviation σ of q(z|x) over the held-out digits and both code dimensions, as a dict
 # `mean_sigma = {β: value}` (use `model.encode`, which returns μ and ℓ = log σ²).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_mean_sigma", "locked": false, "schema_version": 3, "solution": true, "task": false}
 models = {b: runs[b, 0] for b in betas}
 # BEGIN SOLUTION
 mean_sigma = {b: float(np.exp(0.5 * m.encode(D_test)[1]).mean()) for b, m in models.items()}
 # END SOLUTION
 mean_sigma
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_mean_sigma", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb08.check_mean_sigma(mean_sigma, models, D_test).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_gap", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 7 · How tight is the bound?
 #
 # The ELBO is a *lower bound*; two models can differ in ELBO because they differ in log p(x)
@@ -603,7 +603,7 @@ nb08.check_mean_sigma(mean_sigma, models, D_test).assert_ok()
 # **Prediction.** We compare the MNIST model of section 3 (β = 1) with one trained at β = 4,
 # also to convergence. Which has the larger gap between 𝓛₂₀₀ and the ELBO?
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_log_mean_exp", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 def log_mean_exp(log_w):
     """log of the mean over axis 0 of exp(log_w), without overflow or underflow; shape (m,)."""
     # BEGIN SOLUTION
@@ -668,7 +668,7 @@ claim(gap4_train < gap_final - 2, "β = 4 overfits less: a smaller train − hel
 # training image: the gap between training and held-out ELBO is smaller at β = 4. (One seed each; on the 8×8 digits, two seeds and smaller images, β = 4
 # collapsed instead.)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_collapse", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 8 · Posterior collapse
 #
 # With more code dimensions than the data need, the KL term can switch dimensions off: for an

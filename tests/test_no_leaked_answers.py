@@ -1,8 +1,8 @@
 """The student edition must not hand out the answers.
 
-For every exercise the builder removes the solution region, but an answer can leak in other
-ways: a check cell that recomputes the reference solution, a check function defined in the
-notebook, a markdown hint that spells out the formula. This test builds the student edition
+For every exercise nbgrader (tools/build_student_edition.py) removes the solution region,
+but an answer can leak in other ways: a check cell that recomputes the reference solution, a
+check function defined in the notebook, a markdown hint that spells out the formula. This test builds the student edition
 and fails when a line of any solution (code that does the work, not a comment or a trivial
 assignment) appears anywhere in it, or when a notebook defines its own ``check_*`` function
 (checks live in ``aelab.exercises``, where a student does not read them while solving).
@@ -30,15 +30,16 @@ def _normal(line):
 
 def answer_lines(source):
     """The non-trivial lines of the solution regions of one cell, whitespace removed."""
-    kind = "code"
-    _, sols = bse.strip_solutions(source, kind)
-    out = []
-    for sol in sols:
-        for line in sol.splitlines():
-            code = line.split("#", 1)[0].strip()
-            if len(_normal(code)) < 12 or _TRIVIAL.match(code):
-                continue
-            out.append((line.strip(), _normal(code)))
+    bse.check_markers(source)
+    out, inside = [], False
+    for line in source.splitlines():
+        if bse.BEGIN in line or bse.END in line:
+            inside = bse.BEGIN in line
+            continue
+        code = line.split("#", 1)[0].strip()
+        if not inside or len(_normal(code)) < 12 or _TRIVIAL.match(code):
+            continue
+        out.append((line.strip(), _normal(code)))
     return out
 
 

@@ -1,139 +1,309 @@
 #!/usr/bin/env python3
-"""Build the student edition of the course from the instructor edition in notebooks/.
+"""The student edition of the course, made by nbgrader.
 
-    python tools/build_student_edition.py                 # every notebook -> student/
+    python tools/build_student_edition.py                  # student/ from notebooks/*.ipynb
     python tools/build_student_edition.py --out /tmp/s notebooks/02-sparse-autoencoder.ipynb
+    python tools/build_student_edition.py --course ~/aelab-course   # an nbgrader course folder
 
-The instructor edition marks each exercise's solution in its code cells:
+There is one mechanism: ``nbgrader generate_assignment`` with the course's
+nbgrader_config.py (at the repository root). The instructor edition (notebooks/) marks each
+exercise's solution inside its cell, and the cell carries nbgrader metadata
+(tools/nbgrader_metadata.py writes it):
 
     def reconstruction_term(params, X):
         A2, A3 = forward(params, X)
         # BEGIN SOLUTION
         J = ...
-        grads = ...
         # END SOLUTION
-        return J, grads
+        return J
 
-For every notebooks/*.ipynb this writes a copy in which
+nbgrader replaces each region by the course's stub (``CODE_STUB``, at the indentation of the
+BEGIN line; in markdown ``TEXT_STUB``), clears outputs, locks the test cells, strips hidden
+tests and records checksums in its gradebook. This module adds what nbgrader lacks, as two
+preprocessors that the configuration puts around nbgrader's own:
 
-* every ``# BEGIN SOLUTION`` … ``# END SOLUTION`` region of a code cell becomes, at the
-  indentation of its ``BEGIN`` line,
+* ``NeedsAnswers`` (first): unbalanced or nested markers are an error naming the notebook, the
+  cell and the line (nbgrader only says "no end solution statement found"); every cell that
+  cannot run before the exercises are done -- a cell with a solution region, and every later
+  cell that uses a name such a cell defines, directly or through other such cells -- gets the
+  ``raises-exception`` tag. nbval, ``jupyter nbconvert --execute`` and nbgrader's autograder
+  then accept their errors, and every untagged cell still runs with the stubs in place
+  (tests/test_nbgrader.py autogrades the release and checks it);
+* ``StudentEdition`` (last): widget state, the jupytext pairing and execution timings go,
+  ``metadata.aelab.edition`` becomes ``"student"``.
 
-      # ✎ YOUR CODE HERE: replace the next line with your solution.
-      raise NotImplementedError("exercise not done yet")
-
-  so a stub fails loudly where the student must write, never later with a confusing
-  NameError; a region in a markdown cell, between ``<!-- BEGIN SOLUTION -->`` and
-  ``<!-- END SOLUTION -->`` lines (e.g. a "Show a solution" box), is removed;
-* the checks and everything else stay as they are;
-* outputs, execution counts and widget state are removed (they would show the answers), and
-  so is the jupytext pairing (the student edition is a set of plain notebooks);
-* every cell that cannot run before the exercises are done — a cell with a solution region,
-  and every later cell that uses a name such a cell defines, directly or through other such
-  cells — gets the ``raises-exception`` tag. nbval and ``jupyter nbconvert --execute``
-  treat an error in a tagged cell as expected, so the student edition runs top to bottom
-  under nbval; every untagged cell must still run without error
-  (tests/test_student_edition.py checks both).
-
-Unbalanced markers are an error that names the notebook, the cell and the line.
-See docs/INSTRUCTORS.md.
+Without ``--course`` the tool makes a throw-away course in a temporary folder, runs
+``nbgrader generate_assignment`` there and copies the release to ``--out`` (``student/`` by
+default: Binder's postBuild runs this, and the README's JupyterLab link opens
+student/00-start-here.ipynb). With ``--course DIR`` it sets up (or refreshes) a real course:
+``DIR/nbgrader_config.py`` loading the repository's, and one assignment per notebook,
+``DIR/source/NN-name/NN-name.ipynb``. See docs/INSTRUCTORS.md.
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import copy
+import json
+import os
 import re
+import shutil
+import subprocess
 import symtable
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "nbgrader_config.py"
 TAG = "raises-exception"
 
-CODE_BEGIN = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b")
-CODE_END = re.compile(r"^[ \t]*#\s*END SOLUTION\b")
-MD_BEGIN = re.compile(r"^\s*<!--\s*BEGIN SOLUTION\s*-->\s*$")
-MD_END = re.compile(r"^\s*<!--\s*END SOLUTION\s*-->\s*$")
-_MD_GAP = "\x00solution removed\x00"  # where a markdown region was, until it is dropped
 PLACEHOLDER_MESSAGE = "exercise not done yet"
-PLACEHOLDER = ("{indent}# ✎ YOUR CODE HERE: replace the next line with your solution.\n"
-               '{indent}raise NotImplementedError("' + PLACEHOLDER_MESSAGE + '")')
+CODE_STUB = ("# ✎ YOUR CODE HERE: replace the next line with your solution.\n"
+             'raise NotImplementedError("' + PLACEHOLDER_MESSAGE + '")')
+TEXT_STUB = "✎ YOUR ANSWER HERE: replace this line with your answer."
+BEGIN, END = "BEGIN SOLUTION", "END SOLUTION"  # nbgrader's delimiters (found anywhere in a line)
+ASSIGNMENT = "aelab"  # the throw-away course's one assignment
+
+try:  # nbgrader is in the teach and test extras; without it only the analysis below works
+    from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+except ImportError:  # pragma: no cover
+    ClearSolutions = None
+    NbGraderPreprocessor = object
 
 
 class SolutionMarkerError(ValueError):
     """A BEGIN SOLUTION without its END (or the reverse), or nested regions."""
 
 
-def strip_solutions(source, kind="code", where="cell"):
-    """Replace the solution regions of one cell's source.
+def check_markers(source, where="cell"):
+    """Raise SolutionMarkerError for unbalanced or nested markers; return the region count."""
+    open_line, regions = None, 0
+    for number, line in enumerate(source.split("\n"), 1):
+        if BEGIN in line:
+            if open_line is not None:
+                raise SolutionMarkerError(f"{where}, line {number}: BEGIN SOLUTION inside the "
+                                          f"region opened on line {open_line} (regions cannot "
+                                          "nest)")
+            open_line = number
+        elif END in line:
+            if open_line is None:
+                raise SolutionMarkerError(f"{where}, line {number}: END SOLUTION without a "
+                                          "BEGIN SOLUTION before it")
+            open_line, regions = None, regions + 1
+    if open_line is not None:
+        raise SolutionMarkerError(f"{where}, line {open_line}: BEGIN SOLUTION without an "
+                                  "END SOLUTION")
+    return regions
+
+
+def _clear_solutions():
+    """nbgrader's ClearSolutions with the course's stubs (what the analysis looks for)."""
+    if ClearSolutions is None:
+        raise SystemExit("nbgrader is not installed: pip install -e '.[teach]'")
+    from traitlets.config import Config
+    config = Config()
+    config.ClearSolutions.code_stub = {"python": CODE_STUB}
+    config.ClearSolutions.text_stub = TEXT_STUB
+    return ClearSolutions(config=config)
+
+
+def student_source(cell, clear=None):
+    """The cell's source as nbgrader's ClearSolutions leaves it (None: no region in it)."""
+    if BEGIN not in cell.source:
+        return None
+    clear = clear or _clear_solutions()
+    twin = copy.deepcopy(cell)
+    clear._replace_solution_region(twin, "python")
+    return twin.source
+
+
+class NeedsAnswers(NbGraderPreprocessor):
+    """Check the markers and tag ``raises-exception`` the cells that need an answer.
+
+    Runs before nbgrader's ClearSolutions, so it sees the instructor's solutions (what they
+    define) and computes, with ClearSolutions itself, what the student's stub leaves.
+    """
+
+    def preprocess(self, nb, resources):
+        name = (resources.get("metadata") or {}).get("name", "notebook")
+        clear = _clear_solutions()
+        student = [None] * len(nb.cells)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type in ("code", "markdown") and check_markers(
+                    cell.source, where=f"{name}.ipynb, cell {i}"):
+                if cell.cell_type == "code":
+                    student[i] = student_source(cell, clear)
+        needing = cells_needing_answers(nb.cells, student)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            tags = [t for t in cell.metadata.get("tags", []) if t != TAG]
+            if i in needing:
+                tags.append(TAG)
+            if tags:
+                cell.metadata["tags"] = tags
+            else:
+                cell.metadata.pop("tags", None)
+        return nb, resources
+
+
+class StudentEdition(NbGraderPreprocessor):
+    """Drop what a student's copy should not carry: widget state, pairing, timings."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            for key in ("execution", "ExecuteTime"):
+                cell.metadata.pop(key, None)
+        for key in ("widgets", "jupytext"):
+            nb.metadata.pop(key, None)
+        nb.metadata["aelab"] = {"edition": "student"}
+        return nb, resources
+
+
+# ------------------------------------------------------------------ courses and releases
+def write_course(course, notebooks, assignment=None):
+    """Set up an nbgrader course folder: its config (loading the repository's) and sources.
 
     Parameters
     ----------
-    source : str
-    kind : {"code", "markdown"}
-    where : str
-        Names the cell in error messages.
+    course : path
+    notebooks : list of paths to instructor notebooks (.ipynb)
+    assignment : str or None
+        Put every notebook into this one assignment; None: one assignment per notebook,
+        named after it (``source/02-sparse-autoencoder/02-sparse-autoencoder.ipynb``).
 
     Returns
     -------
-    new_source : str
-    solutions : list of str
-        The removed regions (marker lines included), in order; putting each back in place
-        of its placeholder gives the original source (``fill_solutions``).
+    list of (assignment, notebook path in source/)
     """
-    begin, end = (CODE_BEGIN, CODE_END) if kind == "code" else (MD_BEGIN, MD_END)
-    out, solutions, region, indent, start = [], [], None, "", 0
-    lines = source.split("\n")
-    for number, line in enumerate(lines, 1):
-        b, e = begin.match(line), end.match(line)
-        if region is None:
-            if e:
-                raise SolutionMarkerError(f"{where}, line {number}: END SOLUTION without a "
-                                          "BEGIN SOLUTION before it")
-            if b:
-                region, start = [line], number
-                indent = b.groupdict().get("indent", "") if kind == "code" else ""
-            else:
-                out.append(line)
+    course = Path(course)
+    course.mkdir(parents=True, exist_ok=True)
+    (course / "nbgrader_config.py").write_text(
+        "# The aelab course: every setting comes from the repository's nbgrader_config.py.\n"
+        "c = get_config()  # noqa: F821\n"
+        f"load_subconfig({json.dumps(str(CONFIG))})\n")
+    made = []
+    for path in notebooks:
+        path = Path(path)
+        name = assignment or path.stem
+        target = course / "source" / name / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nb = nbformat.read(path, as_version=4)
+        if _fill_metadata(nb):
+            print(f"warning: {path.name} has exercises without nbgrader metadata; the course "
+                  f"copy gets tools/nbgrader_metadata.py's (run it on the notebook)",
+                  file=sys.stderr)
+            nbformat.write(nb, target)
         else:
-            if b:
-                raise SolutionMarkerError(f"{where}, line {number}: BEGIN SOLUTION inside the "
-                                          f"region opened on line {start} (regions cannot nest)")
-            region.append(line)
-            if e:
-                solutions.append("\n".join(region))
-                if kind == "code":
-                    out.append(PLACEHOLDER.format(indent=indent))
-                else:
-                    out.append(_MD_GAP)
-                region = None
-    if region is not None:
-        raise SolutionMarkerError(f"{where}, line {start}: BEGIN SOLUTION without an "
-                                  "END SOLUTION")
-    text = "\n".join(out)
-    if kind == "markdown":
-        text = re.sub(r"\n?" + re.escape(_MD_GAP), "", text).strip("\n")
-    return text, solutions
+            shutil.copyfile(path, target)
+        made.append((name, target))
+    return made
 
 
+def _fill_metadata(nb):
+    """Give a notebook none of whose cells has nbgrader metadata the metadata that
+    tools/nbgrader_metadata.py would write; return whether it did."""
+    if not any(BEGIN in c.source for c in nb.cells) or \
+            any("nbgrader" in c.metadata for c in nb.cells):
+        return False
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import nbgrader_metadata
 
-def fill_solutions(student_source, solutions):
-    """Put solutions back in place of the placeholders (the inverse of strip_solutions)."""
-    pieces = iter(solutions)
+    for cell, meta in zip(nb.cells, nbgrader_metadata.plan(nb.cells)):
+        if meta is not None:
+            cell.metadata["nbgrader"] = meta
+    return True
 
-    def put_back(match):
-        return next(pieces)
 
-    first, second = PLACEHOLDER.format(indent="").split("\n")
-    pattern = re.compile(r"^[ \t]*" + re.escape(first) + r"\n[ \t]*" + re.escape(second) + "$",
-                         re.M)
-    filled = pattern.sub(put_back, student_source)
-    if next(pieces, None) is not None:
-        raise ValueError("more solutions than placeholders")
-    return filled
+def nbgrader(course, *args, timeout=900):
+    """Run one nbgrader command in ``course`` with this interpreter; raise with its log."""
+    # nbgrader runs alembic (its database migrations) from PATH: find this interpreter's
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                                  os.environ.get("PATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed in {course}:\n"
+                           f"{done.stdout[-4000:]}{done.stderr[-4000:]}")
+    return done
+
+
+def _report(nb):
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    return {"stubs": sum(s.count(f'raise NotImplementedError("{PLACEHOLDER_MESSAGE}")')
+                         for s in code),
+            "text_stubs": sum(c.source.count(TEXT_STUB) for c in nb.cells
+                              if c.cell_type == "markdown"),
+            "tagged": [i for i, c in enumerate(nb.cells)
+                       if TAG in c.metadata.get("tags", [])]}
+
+
+def build(out_dir, notebooks=None, source_dir=ROOT / "notebooks", quiet=False):
+    """Write the student edition of ``notebooks`` (default: all of source_dir/*.ipynb).
+
+    ``nbgrader generate_assignment`` makes it, in a throw-away course. Returns a dict mapping
+    each written path to a report: ``stubs`` (code regions replaced), ``text_stubs``
+    (markdown regions), ``tagged`` (indices of the cells tagged raises-exception).
+    """
+    out_dir = Path(out_dir)
+    paths = [Path(p) for p in notebooks] if notebooks else sorted(Path(source_dir).glob("*.ipynb"))
+    if not paths:
+        raise SystemExit(f"no notebooks found in {source_dir}")
+    for p in paths:
+        if p.suffix != ".ipynb" or not p.is_file():
+            raise SystemExit(f"not a notebook: {p}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reports = {}
+    with tempfile.TemporaryDirectory(prefix="aelab-course-") as course:
+        write_course(course, paths, assignment=ASSIGNMENT)
+        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        for path in paths:
+            made = Path(course) / "release" / ASSIGNMENT / path.name
+            student = nbformat.read(made, as_version=4)
+            nbformat.validate(student)
+            target = out_dir / path.name
+            shutil.copyfile(made, target)
+            reports[target] = report = _report(student)
+            if not quiet:
+                print(f"{target}: {report['stubs'] + report['text_stubs']} solution(s) "
+                      f"removed, {len(report['tagged'])} cell(s) tagged {TAG}")
+    return reports
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="The student edition, made by nbgrader generate_assignment: solutions "
+                    "removed, checks kept, outputs cleared. See docs/INSTRUCTORS.md.")
+    parser.add_argument("notebooks", nargs="*",
+                        help="instructor notebooks (default: notebooks/*.ipynb)")
+    parser.add_argument("--out", default=str(ROOT / "student"),
+                        help="output folder (default: student/ at the repository root)")
+    parser.add_argument("--course", help="set up an nbgrader course folder here instead "
+                        "(one assignment per notebook in DIR/source/)")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    try:
+        for path in paths:  # fail early, with the cell and line, before nbgrader runs
+            nb = nbformat.read(path, as_version=4)
+            for i, cell in enumerate(nb.cells):
+                check_markers(cell.source, where=f"{Path(path).name}, cell {i}")
+    except SolutionMarkerError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    if args.course:
+        for name, target in write_course(args.course, paths):
+            print(f"{target}: assignment {name}")
+        print(f"now: cd {args.course} && nbgrader generate_assignment <assignment>")
+        return 0
+    try:
+        build(args.out, paths)
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # ------------------------------------------------------------------ which cells need answers
@@ -392,106 +562,6 @@ def cells_needing_answers(cells, student_sources):
             tainted -= bound
     return needing
 
-
-# ------------------------------------------------------------------ notebooks
-def student_notebook(nb, where="notebook"):
-    """The student edition of one instructor notebook (a new object).
-
-    Returns
-    -------
-    nb : nbformat.NotebookNode
-    report : dict
-        ``exercises`` (number of solution regions removed), ``tagged`` (indices of the cells
-        tagged raises-exception), ``solutions`` (per cell, the removed regions).
-    """
-    nb = copy.deepcopy(nb)
-    solutions = []
-    for i, cell in enumerate(nb.cells):
-        kind = cell.cell_type if cell.cell_type in ("code", "markdown") else None
-        if kind is None:
-            solutions.append([])
-            continue
-        new, sols = strip_solutions(cell.source, kind, where=f"{where}, cell {i}")
-        solutions.append(sols)
-        if sols:
-            cell.source = new
-    # the instructor's sources show what the solutions define; the student's what is left
-    original = copy.deepcopy(nb.cells)
-    student_sources = [None] * len(nb.cells)
-    for i, (cell, sols) in enumerate(zip(original, solutions)):
-        if sols and cell.cell_type == "code":
-            student_sources[i] = cell.source
-            cell.source = fill_solutions(cell.source, sols)
-    needing = cells_needing_answers(original, student_sources)
-
-    kept = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown" and solutions[i] and not cell.source.strip():
-            continue  # the cell was nothing but a solution
-        cell.metadata.pop("execution", None)
-        cell.metadata.pop("ExecuteTime", None)
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-            tags = [t for t in cell.metadata.get("tags", []) if t != TAG]
-            if i in needing:
-                tags.append(TAG)
-            if tags:
-                cell.metadata["tags"] = tags
-            else:
-                cell.metadata.pop("tags", None)
-        kept.append(cell)
-    nb.cells = kept
-    for key in ("widgets", "jupytext"):
-        nb.metadata.pop(key, None)
-    nb.metadata["aelab"] = {"edition": "student"}
-    report = {"exercises": sum(len(s) for s in solutions), "tagged": sorted(needing),
-              "solutions": solutions}
-    return nb, report
-
-
-def build(out_dir, notebooks=None, source_dir=ROOT / "notebooks", quiet=False):
-    """Write the student edition of ``notebooks`` (default: all of source_dir/*.ipynb).
-
-    Returns a dict mapping each written path to its report.
-    """
-    out_dir = Path(out_dir)
-    paths = [Path(p) for p in notebooks] if notebooks else sorted(Path(source_dir).glob("*.ipynb"))
-    if not paths:
-        raise SystemExit(f"no notebooks found in {source_dir}")
-    for p in paths:
-        if p.suffix != ".ipynb" or not p.is_file():
-            raise SystemExit(f"not a notebook: {p}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    reports = {}
-    for path in paths:
-        nb = nbformat.read(path, as_version=4)
-        student, report = student_notebook(nb, where=path.name)
-        target = out_dir / path.name
-        nbformat.validate(student)
-        nbformat.write(student, target)
-        reports[target] = report
-        if not quiet:
-            print(f"{target}: {report['exercises']} solution(s) removed, "
-                  f"{len(report['tagged'])} cell(s) tagged {TAG}")
-    return reports
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Build the student edition: solutions removed, checks kept, outputs "
-                    "cleared. See docs/INSTRUCTORS.md.")
-    parser.add_argument("notebooks", nargs="*",
-                        help="instructor notebooks (default: notebooks/*.ipynb)")
-    parser.add_argument("--out", default=str(ROOT / "student"),
-                        help="output folder (default: student/ at the repository root)")
-    args = parser.parse_args(argv)
-    try:
-        build(args.out, args.notebooks or None)
-    except SolutionMarkerError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":
