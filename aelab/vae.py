@@ -2,7 +2,7 @@
 
 An encoder maps each example x (n features) to a Gaussian q(z|x) = N(μ, diag σ²) over a
 d-dimensional latent code; a decoder maps a code z back to the parameters of p(x|z). With one
-hidden layer of h units on each side and activation f:
+hidden layer of h units on each side and activation f::
 
     H  = f(X W_encᵀ + b_enc)               (m × h)
     μ  = H W_μᵀ + b_μ                       (m × d)
@@ -11,7 +11,7 @@ hidden layer of h units on each side and activation f:
     G  = f(Z W_decᵀ + b_dec)               (m × h)
     O  = G W_outᵀ + b_out                   (m × n)     x̂ = σ(O) (Bernoulli) or O (Gaussian)
 
-The model is trained by minimising the negative evidence lower bound, averaged over examples:
+The model is trained by minimising the negative evidence lower bound, averaged over examples::
 
     J = (1/m) Σᵢ [ −log p(xᵢ|zᵢ) + β KL(q(z|xᵢ) ‖ N(0, I)) ]
 
@@ -20,7 +20,7 @@ The model is trained by minimising the negative evidence lower bound, averaged o
     KL          = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²)             (closed form, no sampling)
 
 With β = 1, −J is a one-sample Monte-Carlo estimate of the ELBO, a lower bound on log p(x);
-β ≠ 1 is the β-VAE. Backpropagation, written out in ``_loss_and_grad``:
+β ≠ 1 is the β-VAE. Backpropagation, written out in ``_loss_and_grad``::
 
     δO = (x̂ − x)/m  (Bernoulli)  or  (O − X)/(s² m)  (Gaussian)
     ∇W_out = δOᵀ G,   δG = δO W_out ⊙ f'(G),   ∇W_dec = δGᵀ Z,   δZ = δG W_dec
