@@ -825,24 +825,26 @@ claim(toy_mmcs["SAE latents"] > 0.95 and max(toy_mmcs["neurons"], toy_mmcs["a ro
 # sets how many latents top-k keeps, and the switch trades top-k for L1 (β = 0.15). The
 # **recovery** view sets the true features (rows) against the decoder columns (each feature's
 # best latent first): a recovered dictionary draws a dark diagonal, and the title gives
-# MMCS. The **firing-frequency** view sorts the latents by how often they fire on 2 000
+# MMCS. The **firing-frequency** view sorts the latents by how often they fire on 1 000
 # held-out examples; the dead ones lie on the floor. Things to try: k = 1 and k = 16 (the
 # frontier's two ends); L1, then back to top-k; and watch the dead latents while k changes.
+# A move of k continues from the current dictionary for 4 epochs; **reset** trains afresh
+# for 8. The challenge beside the panel asks you to make recovery fail with k alone.
 
 # %%
 import copy
 
 import ipywidgets
 
-from aelab.explorer.sae import SAEModeSwitch
+from aelab.explorer.sae import SAEModeSwitch, recovery_fails
 from aelab.explorer.views.sae import sae_views
 
-sae_names = sae_views(test.features, test.X[:2000])
+sae_names = sae_views(test.features, test.X[:1000])
 # Section 2's top-k model, shown as it is; a move of a control retrains it, warm-started from
 # there for 4 epochs.
 panel = aelab.Explorer(copy.deepcopy(topk), train.X, dataset="superposition",
-                       controls=("k",), views=sae_names + ("loss",), holdout=0.0,
-                       warm_max_iter=4)
+                       controls=("k", "reset"), views=sae_names + ("loss",), holdout=0.0,
+                       warm_max_iter=4, challenges=[recovery_fails(test.features)])
 switch = SAEModeSwitch(panel, beta=0.15, l1_learning_rate=1e-2)
 panel.wait()
 shown = {"top-k": dict(panel._views["sae_recovery"].last)}
