@@ -83,14 +83,20 @@ def env_pip_section(env):
             for line in dep.get("pip", [])]
 
 
-def compare(pip, conda, where):
-    """Human-readable differences between two {name: SpecifierSet} maps; [] when they agree."""
+def missing_or_extra(pip, conda, where):
+    """The packages listed on one side only."""
     problems = []
     for name in sorted(set(pip) - set(conda)):
         problems.append(f"{name}{pip[name]} is in pyproject.toml but not in {where}")
     for name in sorted(set(conda) - set(pip)):
         problems.append(f"{name}{conda[name]} is in {where} but not in pyproject.toml "
                         "(base dependencies or the lab extra)")
+    return problems
+
+
+def compare(pip, conda, where):
+    """Human-readable differences between two {name: SpecifierSet} maps; [] when they agree."""
+    problems = missing_or_extra(pip, conda, where)
     for name in sorted(set(pip) & set(conda)):
         if pip[name] != conda[name]:
             problems.append(f"{name}: pyproject.toml says {str(pip[name]) or 'any version'}, "
@@ -101,12 +107,7 @@ def compare(pip, conda, where):
 def satisfies(pip, pins, where):
     """Differences between pyproject's bounds and exact pins; [] when every pin is one exact
     version (``==X.Y.Z``) inside the bounds, for exactly pyproject's packages."""
-    problems = []
-    for name in sorted(set(pip) - set(pins)):
-        problems.append(f"{name}{pip[name]} is in pyproject.toml but not in {where}")
-    for name in sorted(set(pins) - set(pip)):
-        problems.append(f"{name}{pins[name]} is in {where} but not in pyproject.toml "
-                        "(base dependencies or the lab extra)")
+    problems = missing_or_extra(pip, pins, where)
     for name in sorted(set(pip) & set(pins)):
         specs = list(pins[name])
         if len(specs) != 1 or specs[0].operator != "==" or "*" in specs[0].version:
