@@ -962,14 +962,20 @@ _ = claim(u_edges > 1.5 * shape_stats["kl, β = 3"][2] and r_edges < u_edges / 2
 # panel trains with its own short budget and says when it has not converged. Try: move ρ
 # from −0.9 towards 0 and watch the mean activations follow; set β to 0 and back; raise λ
 # until the filters fade (at the λ section 2 predicts for tanh?); set ε to 0.001.
+#
+# The panel's **challenge** is that fading: it is ticked off once the median filter norm has
+# fallen below 10 % of its size at initialisation, after any retrain that ends.
 
 # %%
+from aelab.explorer.course import course_challenges
+
 tanh_panel = aelab.Explorer(
     aelab.SparseAutoencoder(activation="tanh", rho=-0.9, max_iter=100),
     X_train,
     controls=("lam", "beta", "rho", "epsilon", "n_hidden", "seed", "reset"),
     views=("filters", "activations", "loss"),
     image_shape=(8, 8),
+    challenges=course_challenges("03"),
 )
 tanh_panel
 
@@ -985,9 +991,10 @@ tanh_panel.controls["rho"].value = -0.5
 tanh_panel.wait()
 print("ρ → −0.5:", re.sub(r"<[^>]+>", "", tanh_panel.status.value))
 reached = mean_activation(tanh_panel.model.transform(X_train)).mean()
-_ = claim(abs(reached - (-0.5)) < 0.15, "the units' mean follows the new target −0.5",
-          reached=reached)
-tanh_panel.close()
+claim(abs(reached - (-0.5)) < 0.15, "the units' mean follows the new target −0.5",
+      reached=reached)
+_ = claim(not tanh_panel.challenges[0].done, "moving ρ does not make the filters fade: the "
+          "challenge is still open", misses=tanh_panel.challenges[0].misses)
 
 # %% [markdown]
 # ## Exercises

@@ -886,8 +886,11 @@ print(f"centred digits: {lin_cen.n_iter_} iterations ({lin_cen.stop_reason_}); "
 claim(lin_cen.converged_ and lin_cen.n_iter_ < 0.5 * lin.n_iter_,
       "centred, L-BFGS needs less than half the iterations", centred=lin_cen.n_iter_,
       raw=lin.n_iter_)
+from aelab.explorer.course import course_challenges
+
 size_panel = aelab.Explorer(lin_cen, X_cen, controls=("n_hidden",),
-                            views=("filters", "pca", "reconstructions"), image_shape=(8, 8))
+                            views=("filters", "pca", "reconstructions"), image_shape=(8, 8),
+                            challenges=course_challenges("04"))
 size_panel
 
 # %% [markdown]
@@ -904,9 +907,15 @@ angle = size_panel.stats["principal_angle_deg"]
 print(f"{m5.n_hidden} units, {m5.n_iter_} iterations ({m5.stop_reason_}): largest angle to "
       f"PCA-5 of the rows it trained on = {angle:.3f}°")
 claim(m5.converged_ and angle < 0.1, "the 5-unit retrain lands on PCA's 5-dimensional subspace",
-      angle_deg=angle);
+      angle_deg=angle)
+_ = claim(not size_panel.challenges[0].done,
+          "one hidden size is not yet the three the first challenge asks for")
 
 # %% [markdown]
+# The panel sets two **challenges**, checked after every retrain: land within 0.5° of PCA's
+# subspace at three hidden sizes (the 5 units above count as one), and find the smallest
+# hidden size at which the angle stops meaning anything.
+#
 # Things to try in the panel:
 #
 # * **64 units or more.** There is nothing left to compress: the autoencoder can copy its input

@@ -691,11 +691,18 @@ claim(alpha_gain[10] > 0 and alpha_gain[70] < 0.005,
 # > Notebook 7 or Voilà.
 
 # %%
+from aelab.explorer.course import course_challenges
+
 panel = aelab.Explorer(copy.deepcopy(models[70]), Xc_train, controls=("k",),
-                       views=("filters", "ksparse"), image_shape=(28, 28), warm_max_iter=4)
+                       views=("filters", "ksparse"), image_shape=(28, 28), warm_max_iter=4,
+                       challenges=course_challenges("05"))
 panel
 
 # %% [markdown]
+# The panel sets two **challenges**, checked after every retrain: find a k at which the live
+# filters turn into global templates (median spread above 6.5 px), and a k small enough
+# that a quarter of the units die.
+#
 # Driving the panel from code works like dragging the slider. Here we move k to 10: the
 # strokes above start to grow into templates.
 
@@ -711,7 +718,9 @@ print(f"retrained in {panel.stats['time_to_final_frame']:.1f} s "
 claim(med_spread[70] < live_spread < med_spread[10] + 0.5,
       "after 4 warm epochs at k = 10 the filters are wider than at k = 70, on their way to "
       "the converged k = 10 model", k70=med_spread[70], panel=live_spread,
-      k10=med_spread[10]);
+      k10=med_spread[10])
+for c in panel.challenges:  # the panel's own check, on its subsample of the digits
+    print(("done: " if c.done else "open: ") + c.text)
 
 # %% [markdown]
 # ## 7 · Why top-k is back: sparse autoencoders for interpretability

@@ -1094,12 +1094,20 @@ claim(toward > 0.8, "off the spiral, the learned arrows point toward the nearest
 # digits with their reconstructions, and the loss curve while it trains. Watch the filters
 # grow smoother as the masking level rises.
 #
+# The panel's **challenge**, checked after every retrain: make the model repair digits with
+# half their pixels masked, to less than half the masked digit's own squared error. The
+# starting model is shown as it is, so the first retrain you cause is the first check.
+#
 # > If the panel is blank, you are reading a static copy: run the notebook in JupyterLab,
 # > Notebook 7 or Voilà.
 
 # %%
-panel = aelab.Explorer(copy.deepcopy(dae).set_params(max_iter=SNAPSHOT), X_train, controls=("noise", "noise_level"),
-                       views=("filters", "reconstructions", "loss"), image_shape=(28, 28))
+from aelab.explorer.course import course_challenges
+
+panel = aelab.Explorer(copy.deepcopy(dae).set_params(max_iter=SNAPSHOT), X_train,
+                       controls=("noise", "noise_level"),
+                       views=("filters", "reconstructions", "loss"), image_shape=(28, 28),
+                       challenges=course_challenges("06"))
 panel
 
 # %% [markdown]
@@ -1114,6 +1122,9 @@ before = errors[EPOCHS]["mask ν = 0.5"]["masked ν = 0.5"]
 print(f"retrained ({'warm' if panel.stats['warm_start'] else 'fresh'} start) in "
       f"{panel.stats['time_to_final_frame']:.1f} s; error on the masked test digits "
       f"{masked_error:.2f} (with ν = 0.5 it was {before:.2f})")
+claim(not panel.challenges[0].done,
+      "trained without noise, the model does not repair masked digits: the challenge stays "
+      "open (switch the noise back to masking to solve it)")
 print(f"notebook run time so far: {time.perf_counter() - T_START:.0f} s")
 
 # %% [markdown]
