@@ -125,15 +125,15 @@ def test_warm_start_continues_and_refuses_a_shape_change(unit_data):
     assert not model.warm_started_ and model.components_.shape == (6, 8)
 
 
-def test_same_seed_same_model_different_seed_different(unit_data):
-    a = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, seed=1).fit(unit_data)
-    b = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, seed=1).fit(unit_data)
-    c = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, seed=2).fit(unit_data)
+def test_same_random_state_same_model_different_random_state_different(unit_data):
+    a = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, random_state=1).fit(unit_data)
+    b = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, random_state=1).fit(unit_data)
+    c = aelab.SparseAutoencoder(n_hidden=4, max_iter=30, random_state=2).fit(unit_data)
     for k in a.params_:
         assert np.array_equal(a.params_[k], b.params_[k])
     assert not np.allclose(a.params_["W1"], c.params_["W1"])
-    d = aelab.DenoisingAutoencoder(n_hidden=4, max_iter=3, seed=5).fit(unit_data)
-    e = aelab.DenoisingAutoencoder(n_hidden=4, max_iter=3, seed=5).fit(unit_data)
+    d = aelab.DenoisingAutoencoder(n_hidden=4, max_iter=3, random_state=5).fit(unit_data)
+    e = aelab.DenoisingAutoencoder(n_hidden=4, max_iter=3, random_state=5).fit(unit_data)
     assert np.array_equal(d.params_["W1"], e.params_["W1"])
 
 
