@@ -305,8 +305,9 @@ def recovered_fraction(true_features, dictionary, threshold=0.9):
 def feature_copies(true_features, dictionary, threshold=0.9):
     """For each true feature, how many dictionary elements match it with |cos| > threshold.
 
-    0 means the feature is missed, 1 recovered once, 2 or more duplicated (notebook 09's
-    feature-splitting section). Returns an int array (n,).
+    0 means the feature is missed, 1 recovered once, 2 or more duplicated. Returns an int
+    array (n,). Taught in notebooks/09-sparse-autoencoders-for-interpretability.ipynb
+    (feature splitting).
     """
     C = np.abs(_unit_rows(true_features, "true_features")
                @ _unit_rows(dictionary, "dictionary").T)
