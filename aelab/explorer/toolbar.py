@@ -68,3 +68,7 @@ def build_widgets(panel):
     panel._strip.box.add_class("aelab-pins")
     for name, view in panel._views.items():
         view.widget.add_class(f"aelab-view-{name}")
+        chart = getattr(view, "chart", None)
+        if chart is not None:  # a chart's title wraps above it, never runs into the next
+            px = int(chart.fig.get_figwidth() * chart.fig.dpi)
+            view.widget.layout = w.Layout(max_width=f"{px + 8}px", margin="0 16px 8px 0")
