@@ -14,6 +14,7 @@ def test_frame_gap_keeps_drawing_a_tenth_but_at_least_five_frames_a_second():
     assert frame_gap(0.1, 0.005) == pytest.approx(0.1)       # cheap frames: frame_interval
     assert frame_gap(0.1, 0.015) == pytest.approx(0.135)     # 9 x the drawing time
     assert frame_gap(0.1, 0.040) == pytest.approx(MAX_FRAME_GAP)  # slow frames: capped
+    assert frame_gap(0.1, 0.080) == pytest.approx(0.24)      # but drawing ≤ 1/4 of the time
     assert MAX_FRAME_GAP <= 0.2 - 0.04                       # room for the iteration in flight
     assert frame_gap(0.5, 0.040) == pytest.approx(0.5)       # the user's own interval wins
 
