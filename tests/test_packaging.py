@@ -330,7 +330,7 @@ def test_a_build_contains_the_modules_and_the_data(tmp_path):
     """Run setuptools' build_py (what goes into a wheel) on a copy of the project, offline."""
     src = tmp_path / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, src / name)
     shutil.copytree(ROOT / "aelab", src / "aelab",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
@@ -343,6 +343,24 @@ def test_a_build_contains_the_modules_and_the_data(tmp_path):
     assert f"aelab/{DATA_FILE}" in built, f"aelab/{DATA_FILE} is not in the build: {sorted(built)}"
     modules = {p.relative_to(src).as_posix() for p in (src / "aelab").rglob("*.py")}
     assert modules <= built, f"modules missing from the build: {sorted(modules - built)}"
+
+    # The metadata setuptools writes (what PyPI would show): the SPDX licence and its file,
+    # the version read from aelab/_version.py, the URLs and the lab extra's bounds.
+    info = tmp_path / "info"
+    info.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", "from setuptools import setup; setup()", "-q", "egg_info",
+         "--egg-base", str(info)], cwd=src, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    meta = (info / "aelab.egg-info" / "PKG-INFO").read_text(encoding="utf-8")
+    from aelab._version import __version__
+
+    for line in ("License-Expression: BSD-3-Clause", "License-File: LICENSE",
+                 f"Version: {__version__}", "Project-URL: Repository,",
+                 "Classifier: Intended Audience :: Education"):
+        assert line in meta, f"{line!r} is not in the built metadata"
+    requires = (info / "aelab.egg-info" / "requires.txt").read_text(encoding="utf-8")
+    assert "ipykernel!=7.0.*,>=6.29" in requires and "notebook>=7.0" in requires
 
 
 # ------------------------------------------------------------------ CI runs the README command
