@@ -10,7 +10,8 @@ What the site holds, and where it comes from:
   they show, from docs/);
 * every notebook in notebooks/, rendered from its stored outputs: no kernel runs, so the
   build takes seconds and needs no network once its JavaScript is cached (below). The live
-  panels show the frame their widget state stored when the notebook was last executed;
+  panels show the frame their widget state stored when the notebook was last executed. The
+  code of the exercises' solutions is folded behind a "show code" button;
 * an API reference generated from the library's numpydoc docstrings (Sphinx autodoc with
   numpydoc): one page per public module of aelab;
 * on each notebook page a launch button that opens it live on Binder, in the student edition
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import json
 import os
 import pkgutil
 import re
@@ -225,6 +227,26 @@ def notebooks(repo=REPO):
     return sorted((repo / "notebooks").glob(NOTEBOOK_GLOB))
 
 
+SOLUTION = re.compile(r"^\s*#+\s*BEGIN SOLUTION", re.M)
+
+
+def fold_solutions(text):
+    """The notebook (JSON text) with its solution cells' code folded away on the page.
+
+    A reader meets each exercise before its answer: a code cell holding a solution gets
+    Jupyter Book's ``hide-input`` tag, so the page shows its output and a button that shows
+    the code. The notebook's own file is not changed; this is the staged copy.
+    """
+    nb = json.loads(text)
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if cell["cell_type"] == "code" and SOLUTION.search(source):
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if "hide-input" not in tags:
+                tags.append("hide-input")
+    return json.dumps(nb, ensure_ascii=False, indent=1)
+
+
 def stage(src, cache=None, repo=REPO):
     """Lay out the book in src: configuration, pages, JavaScript. Returns src."""
     src = Path(src)
@@ -239,7 +261,7 @@ def stage(src, cache=None, repo=REPO):
     (src / "notebooks").mkdir()
     pages = []
     for path in notebooks(repo):
-        shutil.copy2(path, src / "notebooks" / path.name)
+        (src / "notebooks" / path.name).write_text(fold_solutions(path.read_text()))
         pages.append(f"notebooks/{path.stem}")
     if not pages:
         raise SiteError(f"no notebooks matching {NOTEBOOK_GLOB} in {repo / 'notebooks'}")
