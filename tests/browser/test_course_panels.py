@@ -24,7 +24,8 @@ def _all_panels_drawn(page, stopwatch):
     for i, nn in enumerate(COURSE_PANELS):
         panel = found.nth(i)
         panel.scroll_into_view_if_needed()
-        status = cp.wait_settled(page, panel)
+        # Six panels train at once in one kernel: on a busy machine that takes a while.
+        status = cp.wait_settled(page, panel, timeout=240)
         src = cp.main_image(panel).get_attribute("src") or ""
         assert src.startswith("data:image/png") or src.startswith("blob:"), (nn, src[:40])
         assert "Challenges" in cp.challenges_text(panel), nn
