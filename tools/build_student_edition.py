@@ -181,10 +181,12 @@ def write_course(course, notebooks, assignment=None):
     """
     course = Path(course)
     course.mkdir(parents=True, exist_ok=True)
-    (course / "nbgrader_config.py").write_text(
-        "# The aelab course: every setting comes from the repository's nbgrader_config.py.\n"
-        "c = get_config()  # noqa: F821\n"
-        f"load_subconfig({json.dumps(str(CONFIG))})\n")
+    config = course / "nbgrader_config.py"
+    load = f"load_subconfig({json.dumps(str(CONFIG))})"
+    if not config.is_file() or load not in config.read_text():  # keep the course's own lines
+        config.write_text(
+            "# The aelab course: every setting comes from the repository's nbgrader_config.py.\n"
+            f"c = get_config()  # noqa: F821\n{load}\n")
     made = []
     for path in notebooks:
         path = Path(path)
