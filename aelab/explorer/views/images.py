@@ -54,7 +54,8 @@ class PCAView(ImageView):
         if f.pca is None:
             return
         self.image.value = grey_png(grid(f.pca, f.shape), 240 * self.scale)
-        self.set_title(f"<b>PCA components</b> (top {f.pca.shape[0]})")
+        self.set_title(f"<b>{swatch('pca', 'PCA components')}</b> (top {f.pca.shape[0]}, "
+                       f"each on its own grey scale)")
 
 
 class ReconstructionsView(ImageView):
