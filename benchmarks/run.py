@@ -218,6 +218,18 @@ def w6(rows, torch_rows, quick=False):
     return out
 
 
+def w6_note(f):
+    """The closing note on W6: its ratios to plain NumPy and PyTorch, and whether they compare."""
+    note = (f"W6 (top-k SAE, one core, one thread): aelab {f['w6_s'] / f['w6_plain_s']:.2f}× a "
+            f"plain NumPy SAE's time")
+    if "w6_torch_s" in f:
+        note += f", PyTorch {f['w6_torch_s'] / f['w6_s']:.2f}× aelab's"
+    else:
+        note += "; PyTorch not installed"
+    return note + ("; the three reach comparable loss and MMCS" if f["w6_comparable"]
+                   else f"; NOT COMPARABLE: {f['w6_why']}")
+
+
 def to_backend(X, backend):
     if backend == "cupy":
         import cupy
@@ -379,6 +391,8 @@ def main(argv=None):
     print("\nTargets (issue 5, set for a 2-core machine"
           + ("" if figures["cores"] == 2 else f"; this run had {figures['cores']}") + ")\n")
     print(targets.report(figures, quick=args.quick))
+    if "w6_s" in figures:
+        print("\n" + w6_note(figures))
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(figures, fh, indent=2, default=str)

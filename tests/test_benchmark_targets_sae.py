@@ -95,3 +95,9 @@ def test_the_suite_reports_w6_with_and_without_pytorch(with_torch, monkeypatch, 
     assert with_torch or "PyTorch not installed" in capsys.readouterr().out
     rows = targets.check(out)
     assert len(rows) == (3 if with_torch else 2) and all(ok for _, _, ok in rows), rows
+    note = run.w6_note(out)
+    assert "aelab 0.67× a plain NumPy SAE's time" in note and "comparable" in note
+    assert ("PyTorch 2.50× aelab's" in note) == with_torch
+    assert with_torch or "PyTorch not installed" in note
+    out["w6_comparable"], out["w6_why"] = False, "aelab: loss 0.9 vs plain 0.36"
+    assert run.w6_note(out).endswith("NOT COMPARABLE: aelab: loss 0.9 vs plain 0.36")
