@@ -195,9 +195,11 @@ _ = claim(flat > 0.5, "more than half of the patches are nearly flat (pixel std 
 # otherwise.
 #
 # `tol` is the stopping tolerance: L-BFGS stops as *converged* once the largest component of
-# the gradient falls below `tol` (or the objective stops changing, relative to its size, by
-# more than `tol`/1000 per iteration). The default, `tol=1e-9`, is very strict; for the small
-# models of these first notebooks we use `tol=1e-4`.
+# the gradient falls below `tol`. If instead the objective stops changing at the level of
+# float64 round-off, or the line search finds no step that lowers it, the fit stops as
+# *stalled* (`stop_reason_ == "stalled"`, `converged_` false): no further progress is
+# possible, but the gradient test was not met. The default, `tol=1e-9`, is very strict; for
+# the small models of these first notebooks we use `tol=1e-4`.
 
 # %%
 X_train, X_test = X_digits[:1200], X_digits[1200:]
