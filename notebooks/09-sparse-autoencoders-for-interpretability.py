@@ -309,7 +309,7 @@ check_shrinkage(gamma).assert_ok()
 # %% [markdown]
 # ### The L0–NMSE frontier
 #
-# One setting of k or λ gives one sparse autoencoder; a sweep gives a curve. Gao et al.
+# One setting of k or β gives one sparse autoencoder; a sweep gives a curve. Gao et al.
 # (2024) compare sparse autoencoders by the **frontier** of reconstruction error (NMSE)
 # against sparsity (L0, the latents on per example): lower-left is better. We sweep k for
 # top-k and β for L1, every model with unit-norm decoder columns, on the same data and the
@@ -383,10 +383,10 @@ compare_prediction(my_frontier_prediction, "yes" if best_nmse_k == best_mmcs_k e
 # %% [markdown]
 # ## 3 · Harder: 8× superposition, and where recovery breaks
 #
-# Halve the dimension: the same 128 features in 16 dimensions. Interference doubles, so we
-# give both models more epochs and watch their recovery curves: top-k 16 epochs, L1 twice
-# that. For L1 we double section 2's β to 0.3: at 8× the denser interference needs the
-# stronger threshold (try β = 0.15 and 0.05 yourself, by adding them to the loop).
+# Halve the dimension: the same 128 features in 16 dimensions, so each feature direction
+# overlaps more with the others. We give both models more epochs and watch their recovery
+# curves: top-k 16 epochs, L1 twice that, with β = 0.3, twice section 2's (try 0.15 and
+# 0.05 yourself by adding them to the loop, and compare).
 
 # %%
 train8 = make_superposition(128, 16, 0.02, 30_000, seed=0)
@@ -517,8 +517,8 @@ claim(breaking[("p", 0.05)] > 0.95 and breaking[("p", 0.1)] < 0.8
 # At d = 16 this data still recovers; it breaks between 16 and 8 dimensions, and between
 # p = 0.05 and 0.1 — where the 5-in-2 toy of section 1 said interference piles up: too many
 # directions for the dimension, or too many features on at once for a sparse code to
-# separate them. Try it: with 256 features in 16 dimensions (16×) the k = 4 model should
-# land near the d = 8 case.
+# separate them. Try it: do 256 features in 16 dimensions (16×, as 128 in 8) fail the same
+# way?
 
 # %% [markdown]
 # ## 4 · Dead latents, and AuxK
@@ -660,8 +660,9 @@ compare_numeric_prediction(my_duplicates_guess, sp[512]["duplicated"],
 # Here nothing *splits*: these features are independent atoms, so a larger dictionary has
 # nothing finer to find, and its extra latents starve. The feature splitting of Bricken et
 # al. (2023) — one latent of a small dictionary becoming several related latents in a
-# larger one — needs features with structure (families of similar features, features that
-# co-occur). Try it: `make_superposition(..., correlation=0.9)` makes features come in
+# larger one — was seen in a language model, whose features have structure (families of
+# related features, features that co-occur); independent features like these give it
+# nothing to work with. Try it: `make_superposition(..., correlation=0.9)` makes features come in
 # co-occurring pairs; compare how a 64-latent and a 256-latent dictionary match the pairs'
 # sums `F[0::2] + F[1::2]` against the single features.
 
