@@ -180,3 +180,22 @@ def test_random_state_keeps_the_numbers_of_seed():
     W1 = m.initial_params(X_OK)["W1"]
     r = math.sqrt(6.0 / (6 + 4 + 1))
     assert np.array_equal(W1, np.random.default_rng(11).uniform(-r, r, size=(4, 6)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda **kw: aelab.DenoisingAutoencoder(3, max_iter=2, **kw),
+    lambda **kw: aelab.VariationalAutoencoder(2, n_hidden=4, max_iter=2, **kw),
+    lambda **kw: aelab.StackedAutoencoder((4, 3), pretrain_iter=3, **kw),
+], ids=["denoising", "vae", "stacked"])
+def test_every_random_estimator_reads_seed_as_random_state(make):
+    """The same numbers from seed=n (with a FutureWarning naming both) as from
+    random_state=n, and different numbers from another n."""
+    new = make(random_state=6).fit(X_OK)
+    with pytest.warns(FutureWarning, match=r"seed=.*random_state=6"):
+        old = make(seed=6).fit(X_OK)
+    other = make(random_state=7).fit(X_OK)
+    for k in new.params_:
+        assert np.array_equal(new.params_[k], old.params_[k]), k
+    assert any(not np.array_equal(new.params_[k], other.params_[k]) for k in new.params_)
+    with pytest.raises(ValueError, match="both seed=6 and random_state=7"):
+        make(seed=6, random_state=7).fit(X_OK)
