@@ -14,6 +14,8 @@
 * Docstrings written for ``help()``: aelab's docstrings write absolute values as ``|x|``,
   which reStructuredText reads as a substitution reference (an error, and the text lost).
   Outside literal text, math and directives, such bars are escaped so they show as written.
+  Their formulas are indented blocks aligned in columns after a line ending in ':'; that
+  ':' becomes '::', so the block is shown as written (literal) instead of run together.
 * The theme's colour mode is "auto" (light or dark as the reader's system is) by name, so
   the page logs no error about an empty mode.
 * scikit-learn's generated ``set_*_request`` methods (metadata routing) are left out of the
@@ -101,6 +103,23 @@ def escape_absolute_values(app, what, name, obj, options, lines):
             lines[i] = _escape_bars(line)
 
 
+def literal_formula_blocks(app, what, name, obj, options, lines):
+    """A paragraph that ends in ':' and introduces an indented block (after a blank line)
+    introduces a literal block: aelab's docstrings lay out their formulas that way, aligned
+    in columns for help(), and as reST block quotes their lines would run together."""
+    for i, line in enumerate(lines):
+        stripped = line.rstrip()
+        if not stripped.endswith(":") or stripped.endswith("::") \
+                or stripped.lstrip().startswith(".. "):
+            continue
+        indent = len(line) - len(line.lstrip())
+        j = i + 1
+        while j < len(lines) and not lines[j].strip():
+            j += 1
+        if j > i + 1 and j < len(lines) and len(lines[j]) - len(lines[j].lstrip()) > indent:
+            lines[i] = stripped + ":"
+
+
 def skip_sklearn_routing(app, what, name, obj, skip, options):
     if re.fullmatch(r"set_\w+_request", name):
         return True
@@ -122,6 +141,8 @@ def setup(app):
     # After sphinx-book-theme's add_launch_buttons (priority 501), before the page renders.
     app.connect("html-page-context", student_binder_links, priority=502)
     app.connect("html-page-context", scripts_once, priority=900)
+    # Both before numpydoc (priority 500), which reads the docstring's sections afterwards.
+    app.connect("autodoc-process-docstring", literal_formula_blocks, priority=390)
     app.connect("autodoc-process-docstring", escape_absolute_values, priority=400)
     app.connect("autodoc-skip-member", skip_sklearn_routing)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
