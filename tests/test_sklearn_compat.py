@@ -96,11 +96,14 @@ CASES = [
     (Whitening(), {}),
     (Whitening(kind="pca", n_components=2), {}),
 ]
-_EXPECTED = {id(est): failures for est, failures in CASES}
+# Keyed by repr (which shows every non-default parameter), so that a copy of a case finds
+# its list too.
+_EXPECTED = {repr(est): failures for est, failures in CASES}
+assert len(_EXPECTED) == len(CASES), "two CASES print alike"
 
 
 @parametrize_with_checks([est for est, _ in CASES],
-                         expected_failed_checks=lambda est: _EXPECTED[id(est)])
+                         expected_failed_checks=lambda est: _EXPECTED[repr(est)])
 def test_scikit_learn_conformance(estimator, check):
     check(estimator)
 
