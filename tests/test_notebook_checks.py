@@ -4,6 +4,10 @@ nbval runs the notebook with its own (right) solution; this test also feeds the 
 mistakes students make, which must not be accepted. The check lives in
 aelab/exercises/nb00.py (the notebook only calls it); more cases are in
 tests/test_exercises_nb00.py.
+
+Also: the cells tagged ``nbval-check-output`` exist, and nbval compares their output after
+nbval_sanitize.cfg's substitutions (pyproject's addopts), so a timing may differ and a shape
+may not.
 """
 import pytest
 
@@ -54,3 +58,50 @@ def test_bottleneck_refuses_an_unconverged_model(bottleneck):
         short = aelab.Autoencoder(8, max_iter=10).fit(X_train)
     fb = check(err(2), -short.score(X_train), m8=short)
     assert not fb.passed and "has not converged" in str(fb)
+
+
+# ------------------------------------------------------------------ nbval's output checks
+def _nbval(tmp_path, saved_text, printed):
+    """Run pytest, with the repository's configuration, on a one-cell notebook tagged
+    nbval-check-output whose saved output is ``saved_text`` and which prints ``printed``."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    cell = nbformat.v4.new_code_cell(f"print({printed!r})",
+                                     metadata={"tags": ["nbval-check-output"]})
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=saved_text + "\n")]
+    cell.execution_count = 1
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = tmp_path / "check.ipynb"
+    nbformat.write(nb, path)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-c", str(root / "pyproject.toml"), "--rootdir", str(root),
+                           str(path)], cwd=root, capture_output=True, text=True, timeout=300)
+    return done.returncode, done.stdout[-3000:]
+
+
+def test_tagged_outputs_are_compared_after_the_sanitizer(tmp_path):
+    """pyproject's addopts hand nbval_sanitize.cfg to nbval: a timing may differ, a number
+    that is not a timing may not."""
+    rc, out = _nbval(tmp_path, "trained in 12.5 s at 0x7f3a2b4c5d6e", "trained in 0.8 s at "
+                     "0x55d0c0ffee00")
+    assert rc == 0, out
+    rc, out = _nbval(tmp_path, "shape (1797, 64)", "shape (1797, 65)")
+    assert rc != 0 and "1797, 65" in out, out
+
+
+def test_some_notebook_cells_must_reproduce_their_output():
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    tagged = {p.name: sum("nbval-check-output" in c.metadata.get("tags", [])
+                          for c in nbformat.read(p, 4).cells)
+              for p in sorted((root / "notebooks").glob("*.ipynb"))}
+    assert sum(tagged.values()) >= 3, tagged
