@@ -13,9 +13,14 @@ unchanged. Then
   stub never defined): a student who is stuck can still run everything else;
 * ``nbgrader validate`` accepts the source (cell metadata, and the test cells' saved outputs).
 
-Autograding executes each notebook twice; the runs go to ``AELAB_NBGRADER_WORKERS`` (default
-2) processes at once, longest first (the notebooks' own recorded cell timings say which is
-long), each with one BLAS thread. ``AELAB_NBGRADER_NOTEBOOKS=00,07`` picks notebooks.
+Autograding the release executes every notebook; the runs go to ``AELAB_NBGRADER_WORKERS``
+(default 2) processes at once, longest first (the notebooks' own recorded cell timings say
+which is long), each with one BLAS thread. The instructor's submission is graded on the
+outputs saved in notebooks/ (``AELAB_NBGRADER_SOLUTIONS=saved``, the default: the suite's
+nbval run executes those notebooks anyway, and a failing check there is an error), or
+executed afresh by nbgrader with ``AELAB_NBGRADER_SOLUTIONS=run`` (twice the time).
+``AELAB_NBGRADER_NOTEBOOKS=00,07`` picks notebooks. The timings go to
+test-artifacts/nbgrader-autograde.json.
 """
 import copy
 import json
@@ -41,6 +46,23 @@ SOURCE = ROOT / "notebooks"
 EXPECTED_ERRORS = {"NotImplementedError", "ExerciseNotDone", "NameError"}
 WORKERS = int(os.environ.get("AELAB_NBGRADER_WORKERS", "2"))
 BIN = str(Path(sys.executable).parent)  # nbgrader runs alembic from PATH
+# "saved": the instructor's submission is graded on the outputs saved in notebooks/ (the
+# owner's run with AELAB_CONVERGENCE=error; nbval re-executes every notebook in the suite,
+# where a failing check is an error); "run": nbgrader executes it afresh, as it does the
+# release (twice the time).
+SOLUTIONS = os.environ.get("AELAB_NBGRADER_SOLUTIONS", "saved")
+if SOLUTIONS not in ("saved", "run"):
+    raise ValueError(f"AELAB_NBGRADER_SOLUTIONS must be 'saved' or 'run', got {SOLUTIONS!r}")
+SAVED_OUTPUTS = """
+# tests/test_nbgrader.py, AELAB_NBGRADER_SOLUTIONS=saved: grade the saved outputs
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import ClearOutput, Execute
+_traits = Autograde.class_traits()
+c.Autograde.sanitize_preprocessors = [
+    p for p in _traits["sanitize_preprocessors"].default() if p is not ClearOutput]
+c.Autograde.autograde_preprocessors = [
+    p for p in _traits["autograde_preprocessors"].default() if p is not Execute]
+"""
 
 
 def _with_exercises():
@@ -121,6 +143,9 @@ def _autograde(course, path, edition, workers):
     shutil.rmtree(mine, ignore_errors=True)
     mine.mkdir()
     shutil.copy(course / "nbgrader_config.py", mine)
+    if edition == "solutions" and SOLUTIONS == "saved":
+        with open(mine / "nbgrader_config.py", "a") as fh:
+            fh.write(SAVED_OUTPUTS)
     shutil.copy(course / "gradebook.db", mine)
     for part in ("source", "release"):
         shutil.copytree(course / part / name, mine / part / name)
@@ -141,7 +166,8 @@ def _autograde(course, path, edition, workers):
 @pytest.fixture(scope="module")
 def graded(course):
     jobs = sorted(((p, e) for p in NOTEBOOKS for e in ("solutions", "release")),
-                  key=lambda job: -_recorded_seconds(job[0]))
+                  key=lambda job: 0 if job[1] == "solutions" and SOLUTIONS == "saved"
+                  else -_recorded_seconds(job[0]))
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = {(p.stem, e): pool.submit(_autograde, course, p, e, WORKERS) for p, e in jobs}
@@ -151,7 +177,8 @@ def graded(course):
     out = ROOT / "test-artifacts"
     out.mkdir(exist_ok=True)
     (out / "nbgrader-autograde.json").write_text(json.dumps(
-        {"workers": WORKERS, "wall_s": round(wall, 1), "runs_s": timings}, indent=1))
+        {"workers": WORKERS, "solutions": SOLUTIONS, "wall_s": round(wall, 1),
+         "runs_s": timings}, indent=1))
     return results
 
 
@@ -168,7 +195,8 @@ def _errors(cell):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_instructors_solutions_get_full_marks(graded, path):
     result = graded[(path.stem, "solutions")]
-    grades = result["grades"]
+    summary = result["grades"]
+    grades = summary["grades"]
     auto = [g for g in grades if g["kind"] == "code" and not g["solution"]]
     manual = [g for g in grades if g not in auto]
     assert auto or manual, f"{path.name}: no graded cell"
@@ -180,8 +208,8 @@ def test_the_instructors_solutions_get_full_marks(graded, path):
     assert not broken, f"{path.name}: cells that fail with the instructor's solutions: {broken}"
     # manual answers and tasks wait for the grader (none is given zero for being unchanged)
     assert all(g["auto"] is None for g in manual)
-    assert result["grades"]["needs_manual_grade"] == bool(manual)
-    assert grades and result["grades"]["score"] == sum(g["max"] for g in auto)
+    assert summary["needs_manual_grade"] == bool(manual)
+    assert summary["score"] == sum(g["max"] for g in auto)
 
 
 @pytest.mark.slow
