@@ -9,7 +9,7 @@ retrain, taken by the helper the browser tests use (course_pages.screenshot_pane
 
 Starts JupyterLab on a free port with throw-away settings, opens
 notebooks/02-sparse-autoencoder.ipynb in Chromium (Playwright), runs all cells from the Run
-menu, types β = 3 into its slider's readout (the notebook's last panel cell sets it to 0), waits
+menu, types β = 3 into its slider's readout (when a cell left it elsewhere), waits
 for the retrain to settle, scrolls the panel's cell to the top and saves the window. Needs
 what the browser tests need (Chromium, Playwright, the lab extra); takes about a minute.
 """
@@ -51,15 +51,19 @@ def main(argv=None):
                 bh.open_notebook_in_lab(page, lab, NOTEBOOK)
                 # Fold the file browser away (click its open tab): more room for the panel.
                 page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
-                bh.run_all_cells_in_lab(page)
+                bh.run_all_cells_in_lab(page, timeout=600)  # a busy machine is slow
                 errors = bh.errors_shown(page)
                 if errors:
                     raise SystemExit("notebook 02 shows errors:\n" + "\n\n".join(errors))
                 bh.panel(page).scroll_into_view_if_needed()
-                status = bh.wait_panel_settled(page)
-                bh.type_slider_value(page, "β", "3")  # back to the UFLDL β = 3
+                status = bh.wait_panel_settled(page, timeout=300)
+                # UFLDL's β = 3 (typed only when a cell left it elsewhere: an unchanged
+                # value starts no retrain, so there would be nothing to wait for).
+                readout = bh.slider(page, "β").locator(".widget-readout").first
+                if float(readout.inner_text()) != 3.0:
+                    bh.type_slider_value(page, "β", "3")
+                    bh.wait_panel_settled(page, timeout=300, changed_from=status)
                 page.mouse.move(5, args.height - 5)  # no hover highlight on the slider
-                bh.wait_panel_settled(page, changed_from=status)
                 # The panel's cell (its code, then the panel) at the top of the notebook.
                 bh.panel(page).evaluate(
                     "e => e.closest('.jp-Cell').scrollIntoView({block: 'start'})")
@@ -90,7 +94,7 @@ def course_panels(out_dir, width=1400):
                 found.first.wait_for(state="visible", timeout=120_000)
                 for i in range(found.count()):
                     found.nth(i).scroll_into_view_if_needed()
-                    cp.wait_settled(page, found.nth(i))
+                    cp.wait_settled(page, found.nth(i), timeout=400)
                 errors = bh.errors_shown(page)
                 if errors:
                     raise SystemExit("the course panels show errors:\n" + "\n\n".join(errors))
