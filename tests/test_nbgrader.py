@@ -25,7 +25,6 @@ test-artifacts/nbgrader-autograde.json.
 import copy
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
