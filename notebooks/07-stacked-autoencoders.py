@@ -628,9 +628,9 @@ deep = {}
 for eps in (0.01, None):
     for seed in range(3):
         with aelab.fixed_budget("the 2 × 2 table: the same 200 + 500 iterations for every cell"):
-            p = aelab.StackedAutoencoder(DEEP, epsilon=eps, pretrain_iter=200, seed=seed,
+            p = aelab.StackedAutoencoder(DEEP, epsilon=eps, pretrain_iter=200, random_state=seed,
                                          **DEEP_KW).fit(X_pool).fit_supervised(X_pool, y_few)
-            r = aelab.StackedAutoencoder(DEEP, epsilon=eps, pretrain=False, seed=seed,
+            r = aelab.StackedAutoencoder(DEEP, epsilon=eps, pretrain=False, random_state=seed,
                                          **DEEP_KW).fit(X_pool, y_few)
         for start_name, m in (("pretrained", p), ("random start", r)):
             deep.setdefault((eps, start_name), []).append(

@@ -161,7 +161,7 @@ X, y = load_mnist(source="embedded")
 X = X.astype(np.float32)
 X_train, X_test, y_train, y_test = X[:4000], X[4000:], y[:4000], y[4000:]
 VAE_SETTINGS = dict(n_latent=2, n_hidden=128, learning_rate=1e-2, max_iter=400,
-                    batch_size=128, dtype="float32", seed=0)
+                    batch_size=128, dtype="float32", random_state=0)
 BUDGET = 30
 
 
@@ -468,7 +468,7 @@ D_train, D_test, yd_train, yd_test = D[order[:1400]], D[order[1400:]], y_d[order
 SMALL = dict(n_latent=2, n_hidden=64, learning_rate=1e-2, max_iter=2000, dtype="float32")
 betas, seeds = (0.0, 0.5, 1.0, 2.0, 4.0), (0, 1)
 t0 = time.perf_counter()
-runs = {(b, s): aelab.VariationalAutoencoder(**SMALL, beta=b, seed=s).fit(D_train)
+runs = {(b, s): aelab.VariationalAutoencoder(**SMALL, beta=b, random_state=s).fit(D_train)
         for b in betas for s in seeds}
 print(f"{len(runs)} models trained to convergence in {time.perf_counter() - t0:.1f} s\n")
 rows = {}
@@ -692,13 +692,13 @@ my_prediction_collapse = None   # ✎ one of "rises", "flat", "falls"
 WIDE = {**SMALL, "n_latent": 16}
 collapse_betas = (0.5, 1.0, 2.0, 4.0)
 n_active = {b: [vae_diagnostics.active_units(
-    aelab.VariationalAutoencoder(**WIDE, beta=b, seed=s).fit(D_train), D_test)[0]
+    aelab.VariationalAutoencoder(**WIDE, beta=b, random_state=s).fit(D_train), D_test)[0]
     for s in seeds] for b in collapse_betas}
 
 
 def warm_up(beta, seed, steps=10, epochs=3):
     """KL warm-up: β rises from 0 in short announced stages, then training converges."""
-    model = aelab.VariationalAutoencoder(**WIDE, beta=0.0, seed=seed, warm_start=True)
+    model = aelab.VariationalAutoencoder(**WIDE, beta=0.0, random_state=seed, warm_start=True)
     with aelab.fixed_budget("warm-up stages: a schedule, not a result"):
         for b in np.linspace(0.0, beta, steps + 1)[:-1]:
             model.set_params(beta=float(b), max_iter=epochs).fit(D_train)

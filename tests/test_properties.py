@@ -29,7 +29,7 @@ def problems(draw):
         noise_level=draw(st.floats(0, 0.9)),
         epsilon=draw(st.one_of(st.none(), st.floats(1e-3, 2.0))),
         output_activation=draw(st.sampled_from(["linear", "sigmoid"])),
-        seed=seed,
+        random_state=seed,
     )
     if kw["output_activation"] == "sigmoid":
         kw["loss"] = draw(st.sampled_from(["mse", "cross_entropy"]))

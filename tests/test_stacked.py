@@ -129,7 +129,7 @@ def test_pretrain_false_starts_from_the_same_random_weights(split):
     kw = dict(FAST, softmax_iter=0, finetune_iter=0)
     rand = StackedAutoencoder(pretrain=False, **kw).fit(Xp, y_few)
     assert rand.pretrain_loss_curves_ == [] and rand.reconstruction_errors_ == []
-    init = aelab.Autoencoder(32, seed=0).initial_params(Xp)
+    init = aelab.Autoencoder(32, random_state=0).initial_params(Xp)
     np.testing.assert_array_equal(rand.params_["layer0.W1"], init["W1"])
     trained = StackedAutoencoder(pretrain=False, **FAST).fit(Xp, y_few)
     assert trained.score(Xt, yt) > 0.5
@@ -172,8 +172,8 @@ def test_callback_stops_everything(split):
 def test_same_seed_same_model(split):
     Xp, y_few = split[0][:300], split[1][:300]
     kw = dict(hidden_layers=(8, 4), pretrain_iter=10, finetune_iter=10)
-    a = StackedAutoencoder(seed=3, **kw).fit(Xp, y_few)
-    b = StackedAutoencoder(seed=3, **kw).fit(Xp, y_few)
+    a = StackedAutoencoder(random_state=3, **kw).fit(Xp, y_few)
+    b = StackedAutoencoder(random_state=3, **kw).fit(Xp, y_few)
     for k in a.params_:
         np.testing.assert_array_equal(a.params_[k], b.params_[k])
 
@@ -205,7 +205,7 @@ def test_sklearn_conventions():
     (dict(finetune_lam=-1e-4), "finetune_lam"),
     (dict(optimizer="sgd"), "optimizer"),
     (dict(learning_rate=0.0), "learning_rate"),
-    (dict(seed="x"), "seed"),
+    (dict(random_state="x"), "random_state"),
     (dict(dtype="int8"), "dtype"),
 ])
 def test_bad_hyperparameters_name_the_parameter(kw, name):

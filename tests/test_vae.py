@@ -139,9 +139,9 @@ def test_shapes_and_ranges(trained, digits):
 def test_same_seed_same_model(digits):
     X = digits[:200]
     kw = dict(n_latent=2, n_hidden=16, max_iter=3, batch_size=50)
-    a = VariationalAutoencoder(seed=1, **kw).fit(X)
-    b = VariationalAutoencoder(seed=1, **kw).fit(X)
-    c = VariationalAutoencoder(seed=2, **kw).fit(X)
+    a = VariationalAutoencoder(random_state=1, **kw).fit(X)
+    b = VariationalAutoencoder(random_state=1, **kw).fit(X)
+    c = VariationalAutoencoder(random_state=2, **kw).fit(X)
     for k in a.params_:
         np.testing.assert_array_equal(a.params_[k], b.params_[k])
     assert a.loss_curve_ == b.loss_curve_
@@ -201,7 +201,7 @@ def test_sklearn_conventions():
     (dict(batch_size=0), "batch_size"),
     (dict(max_iter=0), "max_iter"),
     (dict(epsilon=-0.1), "epsilon"),
-    (dict(seed=-3), "seed"),
+    (dict(random_state=-3), "random_state"),
     (dict(dtype="float16"), "dtype"),
     (dict(warm_start="yes"), "warm_start"),
 ])

@@ -28,7 +28,7 @@ def test_denoising_model_cleans_corrupted_inputs_better_than_a_plain_one(digits_
     # An over-complete code (128 units for 64 pixels): the plain model can learn to copy,
     # corruption included; the denoising one cannot (measured 1.22 against 1.92).
     common = dict(n_hidden=128, optimizer="adam", max_iter=40, batch_size=64,
-                  learning_rate=3e-3, seed=1)
+                  learning_rate=3e-3, random_state=1)
     plain = aelab.DenoisingAutoencoder(noise=None, **common).fit(train)
     dae = aelab.DenoisingAutoencoder(noise="mask", noise_level=0.5, **common).fit(train)
     corrupted = _masked(test, 0.5, seed=9)
@@ -42,7 +42,7 @@ def test_contraction_lowers_the_jacobian_norm_more_than_weight_decay(digits_spli
     """At a similar reconstruction error, the contractive model's code is less sensitive."""
     train, _ = digits_split
     common = dict(n_hidden=32, activation="sigmoid", output_activation="sigmoid",
-                  loss="mse", tied=True, max_iter=150, seed=2)
+                  loss="mse", tied=True, max_iter=150, random_state=2)
     cae = aelab.Autoencoder(contraction=0.1, **common).fit(train)
     err_cae = -cae.score(train)
     # the weight-decay model with the closest error from a small sweep of λ

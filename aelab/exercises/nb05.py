@@ -287,7 +287,7 @@ def _test_model(X, seed=0):
     from ..models import KSparseAutoencoder
 
     m = KSparseAutoencoder(n_hidden=24, k=3, k_start=None, max_iter=2, batch_size=64,
-                           learning_rate=1e-2, epsilon=0.01, seed=seed)
+                           learning_rate=1e-2, epsilon=0.01, random_state=seed)
     with fixed_budget("a tiny model for a check, not a result"):
         m.fit(X)
     W = np.array(to_numpy(m.params_["W1"]), copy=True)

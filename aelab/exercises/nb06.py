@@ -68,7 +68,7 @@ def noise_gap(model, params, X, sigma, n_draws=40):
     (mean, standard error) : tuple of float
     """
     clean = clone(model).set_params(noise=None).objective(X, params=params)[0]
-    gaps = [clone(model).set_params(noise="gaussian", noise_level=sigma, seed=s)
+    gaps = [clone(model).set_params(noise="gaussian", noise_level=sigma, random_state=s)
             .objective(X, params=params)[0] - clean for s in range(n_draws)]
     return float(np.mean(gaps)), float(np.std(gaps) / np.sqrt(n_draws))
 
