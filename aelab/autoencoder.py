@@ -925,9 +925,11 @@ def _total(parts):
 
 
 def _sparse_code(xp, c):
-    """Whether the top-k code is held sparse (:mod:`aelab.topk`): NumPy, k small beside the
-    width, no contraction (whose penalty reads every unit's f′)."""
-    return is_numpy(xp) and c.contraction == 0 and topk.worth_it(c.k, c.n_hidden)
+    """Whether the top-k code is held sparse (:mod:`aelab.topk`): NumPy, units of a kind in
+    ``topk.ACTIVATIONS``, k small beside the width, no contraction (whose penalty reads every
+    unit's f′)."""
+    return (is_numpy(xp) and c.f.name in topk.ACTIVATIONS and c.contraction == 0
+            and topk.worth_it(c.k, c.n_hidden))
 
 
 def _decoder_weights(params, c):

@@ -277,6 +277,7 @@ TOPK_CONFIGS = [
 @pytest.mark.parametrize("sparse", [True, False], ids=["sparse-code", "dense-mask"])
 def test_top_k_engine_equals_the_plain_formula(cfg, sparse, rng, split, monkeypatch):
     monkeypatch.setattr(topk, "MIN_WIDTH_PER_KEPT", 1 if sparse else 10**9)
+    monkeypatch.setattr(topk, "ACTIVATIONS", frozenset(ACT))  # every activation, not only ReLU
     X = rng.normal(size=(300, 20))
     model = aelab.Autoencoder(48, activation=cfg["act"], k=5, tied=cfg["tied"],
                               pre_bias=cfg["pre_bias"], lam=cfg["lam"], beta=cfg["beta"],
@@ -306,6 +307,7 @@ def test_top_k_engine_equals_the_plain_formula(cfg, sparse, rng, split, monkeypa
 ])
 def test_sparse_code_gradient_matches_central_differences(kw, rng, monkeypatch):
     monkeypatch.setattr(topk, "MIN_WIDTH_PER_KEPT", 1)
+    monkeypatch.setattr(topk, "ACTIVATIONS", frozenset(ACT))
     X = rng.normal(size=(30, 8))
     model = aelab.Autoencoder(24, k=4, epsilon=0.3, **kw)
     c = model._config()
@@ -336,6 +338,11 @@ def test_sae_training_is_the_same_with_the_sparse_code_and_the_dense_mask(monkey
 def test_the_sae_workload_takes_the_sparse_path():
     # notebook 09's SAE (512 units, k = 8) is where the sparse code pays
     assert topk.worth_it(8, 512) and not topk.worth_it(25, 100) and not topk.worth_it(None, 512)
+    from aelab.autoencoder import _sparse_code
+
+    assert _sparse_code(np, aelab.TopKSAE()._config())
+    # linear k-sparse models (notebook 05) keep the dense path, and so their bits
+    assert not _sparse_code(np, aelab.KSparseAutoencoder(n_hidden=1000, k=10)._config())
 
 
 def test_auxk_sees_the_same_fired_latents_on_both_code_paths(rng, monkeypatch):
