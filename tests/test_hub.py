@@ -356,8 +356,9 @@ def wait_all_ran(pages, timeout=420.0):
 
 
 def shot(page, name):
+    """Screenshot of the window with the panel's top (its sliders, status, filters) in view."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    bh.panel(page).scroll_into_view_if_needed()
+    bh.panel(page).evaluate("e => e.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
