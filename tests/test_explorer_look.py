@@ -220,3 +220,23 @@ def test_each_course_panel_draws_a_frame_of_each_view_fast(made, nn):
         assert new < 2.5 * old + 0.005, (nn, new, old)
         drawn["old plain grid"] = old
     print(f"\nnotebook {nn}: " + ", ".join(f"{k} {1e3 * v:.1f} ms" for k, v in drawn.items()))
+
+
+# ----------------------------------------------------------------- the browser's snapped echo
+def test_a_snapped_echo_from_the_browser_does_not_retrain(made):
+    panel = _panel(made, aelab.SparseAutoencoder(n_hidden=9, max_iter=20),
+                   natural_patches(300, seed=5))
+    rho = panel.controls["rho"]
+    rho.value = 0.05  # between two steps of the log slider: a browser snaps it
+    panel.wait(TIMEOUT)
+    rho.value = 0.01
+    panel.wait(TIMEOUT)
+    started = panel.stats["trainings_started"]
+    snapped = 10 ** (-3 + round((np.log10(0.05) + 3) / rho.step) * rho.step)
+    assert snapped != 0.05
+    rho.set_state({"value": snapped})  # what the browser sends back, late
+    assert panel.stats["requests"] == 3 and panel.model.rho == 0.01
+    assert rho.value == 0.01  # the slider shows the value the model has
+    rho.set_state({"value": 0.2})  # a real drag still retrains
+    panel.wait(TIMEOUT)
+    assert panel.model.rho == pytest.approx(0.2) and panel.stats["trainings_started"] > started

@@ -78,6 +78,7 @@ class Controls:
     def __init__(self, w, names, params, sources, dataset):
         self.w = w
         self.syncing = False
+        self._set_from_code = {}
         p = params
         style = {"description_width": "initial"}
         wide = w.Layout(width="330px")
@@ -170,6 +171,48 @@ class Controls:
         if extras:
             rows.append(w.VBox(extras))
         return w.HBox(rows, layout=w.Layout(flex_flow="row wrap"))
+
+    def is_snapped_echo(self, name, value, current):
+        """"current" or "superseded" when the browser sent back ``value`` only because it
+        snapped a value the kernel set (``current``, or one set in the last few seconds and
+        replaced since) onto the slider's steps; False for a real move.
+
+        A slider shows values on its step grid; a value set from code between two steps
+        (ρ = 0.05 on a log slider with steps of 0.02 in log₁₀) is moved to the nearest step
+        by the browser, which sends the moved value back. Taking that for a drag would
+        retrain at the moved value, possibly after a newer value set from code.
+        """
+        import time
+
+        widget = self.widgets.get(name)
+        if widget is None or "value" not in getattr(widget, "_property_lock", {}):
+            return False  # set from code, not sent by the browser
+        step = getattr(widget, "step", None)
+        if not isinstance(value, float) or not step:
+            return False
+        log = hasattr(widget, "base")
+        recent = [v for v, t in self._set_from_code.get(name, ())
+                  if time.monotonic() - t < 5.0]
+
+        def near(a):
+            if not isinstance(a, (int, float)) or isinstance(a, bool):
+                return False
+            if log:
+                return a > 0 and value > 0 and abs(math.log10(value) - math.log10(a)) < \
+                    0.5 * step
+            return abs(value - a) < 0.5 * step
+        if near(current):
+            return "current"
+        return "superseded" if any(near(v) for v in recent) else False
+
+    def note_set_from_code(self, name, value):
+        """Remember a value set from code (see :meth:`is_snapped_echo`)."""
+        import time
+
+        widget = self.widgets.get(name)
+        if widget is not None and "value" not in getattr(widget, "_property_lock", {}):
+            self._set_from_code.setdefault(name, []).append((value, time.monotonic()))
+            del self._set_from_code[name][:-4]
 
     def value_for(self, name, value):
         """{hyperparameter: value} that a change of control ``name`` to ``value`` asks for."""

@@ -200,6 +200,12 @@ class Explorer:
     def _on_control(self, name, value):
         if self._controls.syncing:
             return
+        echo = self._controls.is_snapped_echo(name, value, self._params.get(name))
+        if echo:  # the browser's copy of a value set from code: not a move
+            if echo == "superseded":  # it came back late: show the value the model has
+                self._controls.sync(self._params)
+            return
+        self._controls.note_set_from_code(name, value)
         if name == "dataset":
             self._dataset = value
         else:
