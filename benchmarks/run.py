@@ -226,7 +226,7 @@ def w6_note(f):
         note += f", PyTorch {f['w6_torch_s'] / f['w6_s']:.2f}× aelab's"
     else:
         note += "; PyTorch not installed"
-    return note + ("; the three reach comparable loss and MMCS" if f["w6_comparable"]
+    return note + ("; they reach comparable loss and MMCS" if f["w6_comparable"]
                    else f"; NOT COMPARABLE: {f['w6_why']}")
 
 
