@@ -240,3 +240,6 @@ def test_a_snapped_echo_from_the_browser_does_not_retrain(made):
     rho.set_state({"value": 0.2})  # a real drag still retrains
     panel.wait(TIMEOUT)
     assert panel.model.rho == pytest.approx(0.2) and panel.stats["trainings_started"] > started
+    rho.set_state({"value": snapped})  # each value set from code is excused once only
+    panel.wait(TIMEOUT)
+    assert panel.model.rho == pytest.approx(snapped)

@@ -174,16 +174,14 @@ class Controls:
 
     def is_snapped_echo(self, name, value, current):
         """"current" or "superseded" when the browser sent back ``value`` only because it
-        snapped a value the kernel set (``current``, or one set in the last few seconds and
-        replaced since) onto the slider's steps; False for a real move.
+        snapped a value the kernel set (``current``, or one set earlier and replaced since)
+        onto the slider's steps; False for a real move.
 
         A slider shows values on its step grid; a value set from code between two steps
         (ρ = 0.05 on a log slider with steps of 0.02 in log₁₀) is moved to the nearest step
         by the browser, which sends the moved value back. Taking that for a drag would
         retrain at the moved value, possibly after a newer value set from code.
         """
-        import time
-
         widget = self.widgets.get(name)
         if widget is None or "value" not in getattr(widget, "_property_lock", {}):
             return False  # set from code, not sent by the browser
@@ -191,8 +189,9 @@ class Controls:
         if not isinstance(value, float) or not step:
             return False
         log = hasattr(widget, "base")
-        recent = [v for v, t in self._set_from_code.get(name, ())
-                  if time.monotonic() - t < 5.0]
+        # No time limit: the kernel reads the browser's messages only between cells, so an
+        # echo can come minutes late, after the cells that followed have run.
+        recent = self._set_from_code.get(name, [])
 
         def near(a):
             if not isinstance(a, (int, float)) or isinstance(a, bool):
@@ -203,15 +202,17 @@ class Controls:
             return abs(value - a) < 0.5 * step
         if near(current):
             return "current"
-        return "superseded" if any(near(v) for v in recent) else False
+        for i, v in enumerate(recent):
+            if near(v):
+                del recent[i]  # each value set from code comes back at most once
+                return "superseded"
+        return False
 
     def note_set_from_code(self, name, value):
         """Remember a value set from code (see :meth:`is_snapped_echo`)."""
-        import time
-
         widget = self.widgets.get(name)
         if widget is not None and "value" not in getattr(widget, "_property_lock", {}):
-            self._set_from_code.setdefault(name, []).append((value, time.monotonic()))
+            self._set_from_code.setdefault(name, []).append(value)
             del self._set_from_code[name][:-4]
 
     def value_for(self, name, value):
