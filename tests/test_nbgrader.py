@@ -259,15 +259,18 @@ def test_nbgrader_validate_accepts_the_source(tmp_path, path):
     assert any(k["solution"] for k in kinds) and any(k["grade"] for k in kinds)
     ids = [k["grade_id"] for k in kinds]
     assert len(ids) == len(set(ids))
-    # and it fails where it should: a test cell whose saved output is an error
+    # and it fails where it should: an autograder test whose saved output is an error (a
+    # notebook whose checks all sit in their answer cells has none: those are graded by hand)
     broken = copy.deepcopy(nb)
-    test_cell = next(c for c in broken.cells if c.cell_type == "code"
-                     and c.metadata.get("nbgrader", {}).get("grade"))
-    test_cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="",
-                                                traceback=[])]
-    target = tmp_path / path.name
-    nbformat.write(broken, target)
-    assert "failed" in validator.validate(str(target))
+    tests = [c for c in broken.cells if c.cell_type == "code"
+             and c.metadata.get("nbgrader", {}).get("grade")
+             and not c.metadata["nbgrader"]["solution"]]
+    for cell in tests[:1]:
+        cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="",
+                                               traceback=[])]
+        target = tmp_path / path.name
+        nbformat.write(broken, target)
+        assert "failed" in validator.validate(str(target))
 
 
 def test_the_metadata_is_what_the_tool_writes():
