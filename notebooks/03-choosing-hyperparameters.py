@@ -720,7 +720,7 @@ for row, act in enumerate(("tanh", "sigmoid")):
             sgd.fit(X_centred)
         curves = [(axes[row, 0], sgd.loss_curve_)]
         if eps != 1.0 and act == "sigmoid":  # R's logistic case; ε = 1 takes thousands
-            lb = aelab.Autoencoder(25, activation=act, epsilon=eps, tol=1e-6, max_iter=5000)
+            lb = aelab.Autoencoder(25, activation=act, epsilon=eps, tol=1e-6, max_iter=10000)
             lb.fit(X_centred[:300])
             final[act, label] = (test_error(lb, X_centred_test), lb.n_iter_)
             curves.append((axes[row, 1], lb.loss_curve_))
