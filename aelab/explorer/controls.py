@@ -137,7 +137,10 @@ class Controls:
                 c["dataset"] = w.Dropdown(options=list(sources), value=dataset,
                                           description="data set", style=style)
             elif name == "seed":
-                seed = p.get("seed")
+                # The control keeps the word students know; it sets the estimator's
+                # scikit-learn parameter ``random_state`` (``seed`` is its deprecated alias).
+                seed = p.get("random_state")
+                seed = seed if _is_int(seed) else 0
                 c["seed"] = w.BoundedIntText(
                     value=0 if seed is None else int(seed), min=0, max=2**31 - 1,
                     description="seed", style=style, layout=w.Layout(width="150px"))
@@ -220,7 +223,9 @@ class Controls:
         for slider, (box, special, _label) in _SPECIAL_BOXES.items():
             if name == box:
                 return {slider: special if value else float(self.widgets[slider].value)}
-        if name in ("n_hidden", "seed", "k"):
+        if name == "seed":
+            return {"random_state": int(value)}
+        if name in ("n_hidden", "k"):
             return {name: int(value)}
         if name == "noise":
             return {"noise": _NOISE_CHOICES.get(value, value)}
@@ -239,9 +244,12 @@ class Controls:
         self.syncing = True
         try:
             for name, widget in c.items():
-                if name not in p:
+                key = "random_state" if name == "seed" else name
+                if key not in p:
                     continue
-                value = p[name]
+                value = p[key]
+                if name == "seed" and not _is_int(value):
+                    continue  # a RandomState or Generator: nothing an integer box can show
                 try:
                     if name in _SPECIAL_BOXES:
                         box, special, _label = _SPECIAL_BOXES[name]

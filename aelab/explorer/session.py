@@ -41,7 +41,7 @@ THREAD_PREFIX = "aelab-explorer"
 # Hyperparameters whose change invalidates the current parameters as a starting point: the
 # shapes change (n_hidden), the data changes, or the *initialisation* itself is what the
 # student asked to change (seed, ε). Anything else warm-starts.
-FRESH_KEYS = ("n_hidden", "seed", "epsilon")
+FRESH_KEYS = ("n_hidden", "random_state", "epsilon")
 
 # The longest wait between two frames of a training that the pacing rule chooses, seconds
 # (an iteration or epoch longer than this still shows once per iteration). 0.15 s leaves
