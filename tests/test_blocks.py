@@ -50,7 +50,7 @@ CASES = {
 @pytest.mark.parametrize("kw", CASES.values(), ids=CASES.keys())
 def test_sharded_blocked_evaluation_equals_the_whole_batch(kw, rng, small_shards):
     X = rng.uniform(0.05, 0.95, size=(203, 24))  # 203: shards and blocks of unequal size
-    model = aelab.Autoencoder(7, epsilon=0.3, seed=1, **kw)
+    model = aelab.Autoencoder(7, epsilon=0.3, random_state=1, **kw)
     J1, g1, one = _evaluate(model, X, threads=1)
     J2, g2, many = _evaluate(model, X, threads=2)
     assert len(one) == 1 and len(many) == 4  # the comparison really is sharded
@@ -61,7 +61,7 @@ def test_sharded_blocked_evaluation_equals_the_whole_batch(kw, rng, small_shards
 
 def test_sharded_results_do_not_depend_on_thread_timing(rng, small_shards):
     X = rng.uniform(0.05, 0.95, size=(400, 30))
-    model = aelab.SparseAutoencoder(n_hidden=9, seed=0)
+    model = aelab.SparseAutoencoder(n_hidden=9, random_state=0)
     runs = [_evaluate(model, X, threads=2)[:2] for _ in range(5)]
     for J, g in runs[1:]:
         assert J == runs[0][0]
@@ -72,9 +72,9 @@ def test_sharded_results_do_not_depend_on_thread_timing(rng, small_shards):
 def test_sharded_fit_matches_serial_fit(rng, small_shards):
     X = rng.uniform(0.1, 0.9, size=(300, 16))
     blocks.set_threads(1)
-    a = aelab.SparseAutoencoder(n_hidden=6, max_iter=30, seed=0).fit(X)
+    a = aelab.SparseAutoencoder(n_hidden=6, max_iter=30, random_state=0).fit(X)
     blocks.set_threads(2)
-    b = aelab.SparseAutoencoder(n_hidden=6, max_iter=30, seed=0).fit(X)
+    b = aelab.SparseAutoencoder(n_hidden=6, max_iter=30, random_state=0).fit(X)
     assert b.loss_curve_[-1] == pytest.approx(a.loss_curve_[-1], rel=1e-8)
     np.testing.assert_allclose(b.params_["W1"], a.params_["W1"], rtol=1e-6, atol=1e-9)
 
@@ -82,7 +82,7 @@ def test_sharded_fit_matches_serial_fit(rng, small_shards):
 def test_denoising_shards_see_the_corrupted_input(rng, small_shards):
     X = rng.uniform(0.1, 0.9, size=(160, 12))
     X_in = X * (rng.random(X.shape) > 0.3)
-    model = aelab.Autoencoder(5, sparsity=None, beta=0.0, seed=2)
+    model = aelab.Autoencoder(5, sparsity=None, beta=0.0, random_state=2)
     J1, g1, _ = _evaluate(model, X, threads=1, X_in=X_in)
     J2, g2, _ = _evaluate(model, X, threads=2, X_in=X_in)
     J0, _, _ = _evaluate(model, X, threads=2)

@@ -31,7 +31,7 @@ def _model(act, loss, sp, tied, k, noise, con, out=None):
     return aelab.Autoencoder(
         5, activation=act, output_activation=out, loss=loss, sparsity=sp, beta=0.7,
         rho=rho, lam=0.01, tied=tied, k=k, noise=noise, noise_level=0.2,
-        contraction=con, epsilon=0.3, seed=3,
+        contraction=con, epsilon=0.3, random_state=3,
     )
 
 
