@@ -8,6 +8,12 @@ subspaces in the status line; notebooks/04-autoencoders-and-pca.ipynb) and ``"ks
 (the filters with the dead units tinted purple, and a few examples' codes: which units fire,
 and how strongly; dead units are those constant on up to 2000 training examples, which for a
 k-sparse model means never selected; notebooks/05-k-sparse-autoencoders.ipynb).
+
+Views that need more than a model and its data are registered by a function instead of
+here: :func:`aelab.explorer.views.sae.sae_views` binds ``"sae_recovery"`` (true features
+against the matched decoder columns, with the mean max cosine similarity) and
+``"sae_dead"`` (firing frequencies, dead latents counted) to the known features of a
+superposition data set (notebooks/09-sparse-autoencoders-for-interpretability.ipynb).
 """
 from .activations import ActivationsView
 from .base import VIEWS, ImageView, register_view, view_class
