@@ -193,7 +193,7 @@ params0 = aelab.SparseAutoencoder(n_hidden=5).initial_params(X_small)
 #
 # **✎ Exercise 1.** Complete `reconstruction_term`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_reconstruction_term", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def reconstruction_term(params, X):
     """J_rec and its gradient. Returns (float, dict of arrays shaped like params)."""
     m = X.shape[0]
@@ -208,7 +208,7 @@ def reconstruction_term(params, X):
     return J, grads
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_reconstruction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Check for exercise 1: the value and each gradient against aelab's.
 nb02.check_reconstruction(reconstruction_term, params0, X_small).assert_ok()
 
@@ -229,7 +229,7 @@ nb02.check_reconstruction(reconstruction_term, params0, X_small).assert_ok()
 # Leave `theta` as you found it (the check calls your function on a test function whose
 # gradient it knows, and tells you if the formula, the step or the bookkeeping is off).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_numerical_gradient_mine", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def numerical_gradient_mine(J, theta, h=1e-4):
     """Central-difference estimate of the gradient of J at theta.
 
@@ -250,11 +250,11 @@ def numerical_gradient_mine(J, theta, h=1e-4):
     return grad
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_numerical_gradient", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Check for exercise 2: your function on a test function with a known gradient.
 nb02.check_numerical_gradient(numerical_gradient_mine).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_step", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Now use it on your reconstruction term. **Predict first:** the truncation error of a
 # central difference shrinks like h². If you used h = 1e-2 instead of 1e-4, would the
 # relative difference come out "larger", "about the same" or "smaller"?
@@ -299,7 +299,7 @@ compare_prediction(my_prediction_step, "larger" if ratio > 3 else "about the sam
 #
 # **✎ Exercise 3.** Complete `weight_decay_term`. (Hint: the derivative of ½w² is w.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_weight_decay_term", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def weight_decay_term(params, lam):
     """J_wd and its gradient (zeros for the biases)."""
     # BEGIN SOLUTION
@@ -311,7 +311,7 @@ def weight_decay_term(params, lam):
     return J, grads
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_weight_decay", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Check for exercise 3 (λ = 1e-4, UFLDL's value). The check gives the biases small nonzero
 # values first: at the initialisation they are 0, where a decayed bias would go unnoticed.
 nb02.check_weight_decay(weight_decay_term, params0, X_small, lam=1e-4).assert_ok()
@@ -343,7 +343,7 @@ nb02.check_weight_decay(weight_decay_term, params0, X_small, lam=1e-4).assert_ok
 #
 # **✎ Exercise 4.** Complete `sparsity_term`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_sparsity_term", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def sparsity_term(params, X, beta, rho):
     """β Σⱼ KL(ρ ‖ ρ̂ⱼ) and its gradient."""
     m = X.shape[0]
@@ -360,7 +360,7 @@ def sparsity_term(params, X, beta, rho):
     return J, grads
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_sparsity", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Check for exercise 4 (β = 3, ρ = 0.01).
 nb02.check_sparsity(sparsity_term, params0, X_small, beta=3.0, rho=0.01).assert_ok()
 
@@ -401,7 +401,7 @@ claim(abs(J_mine - J_lib) < 1e-12 and rd_lib < 1e-12,
 # on its own objective for every combination of options; `aelab.check_gradient(model, X)`
 # runs it for any model you build (keep X small: it costs two evaluations of J per parameter).
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_convergence", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 3 · Train it: 10 000 patches, 25 hidden units, L-BFGS to convergence
 #
 # `aelab.SparseAutoencoder()` *is* the UFLDL setup: 64 → 25 → 64 sigmoid units, λ = 1e-4,
@@ -592,7 +592,7 @@ _ = claim(not any(c.done for c in panel.challenges),
           "these two retrains reach neither challenge: both are yours to solve",
           misses=[c.misses for c in panel.challenges])
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_beta", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Things to try: β = 0 (no sparsity); ρ = 0.1 (units may be on ten times as often); 9 or 100
 # hidden units; a tiny ε such as 0.001; λ between 1e-4 and 1e-3. Then check what you saw
 # with a converged model, as in the next section.
@@ -614,7 +614,7 @@ _ = claim(not any(c.done for c in panel.challenges),
 # %%
 my_prediction_beta = None   # ✎ one of "stay near ρ", "rise far above ρ"
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_model_b0", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 model_b0 = aelab.SparseAutoencoder(beta=0.0, max_iter=3000, tol=TOL).fit(X)
 H_b0 = model_b0.transform(X)
@@ -624,7 +624,7 @@ sparsity_b0 = lifetime_sparsity(H_b0).mean()
 print(f"β = 0: {model_b0.stop_reason_} after {model_b0.n_iter_} iterations; mean ρ̂ = "
       f"{rho_hat_b0.mean():.3f}, mean lifetime sparsity = {sparsity_b0:.3f}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_no_sparsity", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Check for exercise 5: one setting changed, converged, measured right.
 nb02.check_no_sparsity(model_b0, rho_hat_b0, sparsity_b0, X, reference=model).assert_ok()
 
@@ -666,7 +666,7 @@ axes[2].set(xlabel="hidden unit j", ylabel="mean activation ρ̂ⱼ (log scale)"
 axes[2].legend()
 plt.tight_layout()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_lam", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # *What it shows.* With the same data, initial weights and tolerance, removing the sparsity
 # penalty — and nothing else — makes every unit busy on most patches, cuts the reconstruction
 # error by more than half, and replaces the localized oriented filters by spread-out,
@@ -691,7 +691,7 @@ plt.tight_layout()
 # %%
 my_prediction_lam = None   # ✎ one of "near the λ = 1e-4 model's", "near the mean patch's"
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_model_big", "locked": false, "schema_version": 3, "solution": true, "task": false}
 err_mean = reconstruction_error(X, np.tile(X.mean(axis=0), (len(X), 1)))
 # BEGIN SOLUTION
 model_big = aelab.SparseAutoencoder(lam=1e-3, max_iter=3000, tol=TOL).fit(X)
@@ -701,7 +701,7 @@ err_big = reconstruction_error(X, model_big.reconstruct(X))
 print(f"‖W₁‖ = {w_norm_big:.2g} (λ = 1e-4 gave {np.linalg.norm(model.params_['W1']):.1f});  "
       f"error {err_big:.4f} against {err_mean:.4f} for the average patch")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_strong_decay", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 # Check for exercise 6: one setting changed, converged, measured right.
 nb02.check_strong_decay(model_big, w_norm_big, err_big, X, reference=model).assert_ok()
 

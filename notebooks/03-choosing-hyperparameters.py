@@ -118,7 +118,7 @@ for settings in (dict(lam=-1e-4), dict(rho=-0.9), dict(activation="tanh", rho=1.
     except ValueError as err:
         print(f"{settings} -> ValueError: {err}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_collapse_ratio", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # <a id="lambda"></a>
 # ## 2. λ: where weight decay takes over
 #
@@ -327,7 +327,7 @@ _ = claim(all(m.converged_ for m in pair.values()) and gap < 0.01,
           "on the (0, 1) scale the two codes have the same mean activation (within 0.01)",
           gap=gap)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_factor", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Mapped to (0, 1) the two codes match. One difference remains: an "off" tanh unit outputs
 # −1, not 0, so it still drives its decoder weights, which the output bias must cancel.
 #
@@ -342,7 +342,7 @@ _ = claim(all(m.converged_ for m in pair.values()) and gap < 0.01,
 #
 # **Predict first:** R's gradient is c times the true derivative of R's own J. What is c?
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_r_tanh_sparsity", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 my_factor = None  # ✎ a number: R's gradient / the derivative of R's J
 
 
@@ -391,7 +391,7 @@ compare_numeric_prediction(my_factor, factor, name="c",
 # the J it evaluates (as if β were doubled in the gradient only). aelab's tanh KL carries
 # the ½ and passes the same check (tests/test_gradients.py).
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_beta_prediction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # <a id="beta"></a>
 # ## 4. β: a budget artefact, and what is real
 #
@@ -689,7 +689,7 @@ _ = claim(grad_norms["sigmoid"][0, 1] > 100 * grad_norms["tanh"][0, 1],
           "at tiny weights the sigmoid decoder still gets a sizeable gradient, tanh's does not",
           sigmoid=grad_norms["sigmoid"][0, 1], tanh=grad_norms["tanh"][0, 1])
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_eps_prediction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Does that flatness hurt? It depends on the optimiser. Plain gradient descent moves by
 # learning rate × gradient, so it crawls; L-BFGS (and R's BFGS) estimate the curvature and
 # scale their steps up. Below, on mean-removed patches (zero-mean inputs, LeCun's case),
@@ -826,7 +826,7 @@ claim(np.all(spectrum / (spectrum + 1e-4) > 0.9) and spectrum.max() < 1.0,
 # spectrum sinks into what you consider noise. This ε decides what the autoencoder *sees*;
 # the initial-weight ε only where its training *starts*.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_best_size", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # <a id="hidden"></a>
 # ## 8. Hidden size and ρ, chosen together
 #
@@ -1004,7 +1004,7 @@ _ = claim(not tanh_panel.challenges[0].done, "moving ρ does not make the filter
 # A colleague's sigmoid model uses ρ = 0.01. You want the same sparsity with tanh units in
 # aelab's convention. Store the tanh target in `rho_tanh`. (And in R's convention?)
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_rho_tanh", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 rho_tanh = 2 * 0.01 - 1
 # END SOLUTION
@@ -1017,13 +1017,13 @@ nb03.check_rho_tanh(rho_tanh).assert_ok()
 # initial weight scale for the **encoder** (`eps_encoder`) and for the **decoder**
 # (`eps_decoder`)? (A unit's fan-in is the number of inputs *it* receives.)
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_eps_encoder", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 eps_encoder, eps_decoder = 1 / np.sqrt(784), 1 / np.sqrt(196)
 # END SOLUTION
 nb03.check_lecun(eps_encoder, eps_decoder).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "open_exercise_4", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": true}
 # ### Exercise 4 (open): does the λ knee move with the data?
 #
 # Repeat the λ sweep of [section 2](#lambda) on the digits (`digits`), sigmoid hidden units

@@ -58,7 +58,7 @@ from aelab.pca import PCA, max_principal_angle_degrees, principal_angles
 
 np.set_printoptions(precision=3, suppress=True)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_encoder", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 1 · A linear autoencoder against PCA, on 8×8 digits
 #
 # A linear autoencoder with k hidden units computes x̂ = W₂(W₁x + b₁) + b₂: an encoder
@@ -212,7 +212,7 @@ claim(n_blank_dig > 0, "some pixels are blank in every digit", n_blank=n_blank_d
 # `np.linalg.svd(..., compute_uv=False)`, and return the angles in **radians, increasing**. Clip
 # the cosines to [−1, 1] first: rounding can make one come out as 1.0000000000000002.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_my_principal_angles", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_principal_angles(A, B):
     """Principal angles (radians, increasing) between the row spaces of A and B."""
     # BEGIN SOLUTION
@@ -223,7 +223,7 @@ def my_principal_angles(A, B):
     # END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_principal_angles", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from aelab.exercises.nb04 import check_principal_angles
 
 check_principal_angles(my_principal_angles, lin0.components_, V).assert_ok()
@@ -334,7 +334,7 @@ claim(tie_gap["λ = 0"] > 0.3, "without it they differ by about as much as the w
 #
 # by building W₁ and W₂ and summing their squares. Compare both with the formula above.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_mixing_cost", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 def mixing_cost(C):
     enc, dec = np.linalg.solve(C, V), V.T @ C      # C⁻¹V without forming the inverse
@@ -346,7 +346,7 @@ cost_stretch = mixing_cost(np.diag(np.arange(1.0, k + 1)))
 # END SOLUTION
 print(f"C = I: {cost_identity:.4f}     C = diag(1..10): {cost_stretch:.4f}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_mixing_cost", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from aelab.exercises.nb04 import check_mixing_cost
 
 check_mixing_cost(cost_identity, cost_stretch, V).assert_ok()
@@ -364,7 +364,7 @@ claim(cost_stretch / cost_identity > 10, "the stretched mixing costs over ten ti
 # * `share_data`: ‖X_c R0ᵀ‖_F / ‖X_c W1_0ᵀ‖_F, how much of the encoder's *output on the
 #   (centred) data* X_c = X − μ comes from that part.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_r0", "locked": false, "schema_version": 3, "solution": true, "task": false}
 W1_0 = lin0.components_
 Xc = X_dig - X_dig.mean(axis=0)
 # BEGIN SOLUTION
@@ -375,7 +375,7 @@ share_data = np.linalg.norm(Xc @ R0.T) / np.linalg.norm(Xc @ W1_0.T)
 print(f"outside PCA's subspace: {share_weights:.1%} of the weights, "
       f"{share_data:.2%} of the output on the data")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_leftovers", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from aelab.exercises.nb04 import check_leftovers
 
 check_leftovers(share_weights, share_data, W1_0, V, Xc).assert_ok()
@@ -416,7 +416,7 @@ claim(share_weights > 0.2 and share_data < 0.01,
 # analysis identifies its basis only because the sources are not Gaussian (at most one of them
 # may be; Comon 1994), and the sparse codes of section 4 pick out local parts.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_svd", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 3 · Weight decay gives back the principal directions — through the SVD
 #
 # Section 2 found the weight-decayed optimum only up to a rotation. That was the right answer
@@ -496,7 +496,7 @@ compare_prediction(my_prediction_svd, "yes" if direction_angle["λ = 1e-4 (§1)"
 #
 # `np.linalg.svd(W2, full_matrices=False)` returns U, s, Oᵀ with s decreasing.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_directions_from_decoder", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def directions_from_decoder(W2, lam):
     """Principal directions (rows) and their variances, from a weight-decayed linear decoder."""
     # BEGIN SOLUTION
@@ -505,7 +505,7 @@ def directions_from_decoder(W2, lam):
     # END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_directions_from_decoder", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from aelab.exercises.nb04 import check_directions_from_decoder
 
 check_directions_from_decoder(directions_from_decoder, lin2.params_["W2"], lin2.lam, V,
@@ -516,7 +516,7 @@ check_directions_from_decoder(directions_from_decoder, lin2.params_["W2"], lin2.
 # any method that reaches its minimum), then take an SVD of the n × k decoder — small, where
 # PCA's SVD is of the whole data set.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_parts", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 4 · Four ways to learn features from MNIST
 #
 # Johnson and Ramsundar compare, on MNIST, the features of four methods in one 2×2 figure. We
@@ -774,7 +774,7 @@ claim(still > 1e-3, "the 196-unit model is not converged: its loss still fell ov
 # or — in notebook 05's k-sparse autoencoders — a very small k. *Settings that give PCA:*
 # anything linear, or no penalty at all.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_ratio", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ### ✎ Exercise 5 — sparsity that costs nothing
 #
 # For the sparse linear model and for the sparse (sigmoid) model, compute the value of the
@@ -791,7 +791,7 @@ claim(still > 1e-3, "the 196-unit model is not converged: its loss still fell ov
 # %%
 my_prediction_ratio = None  # ✎ a number: penalty_sigmoid / penalty_linear
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_rh", "locked": false, "schema_version": 3, "solution": true, "task": false}
 lin_mn, sig_mn = models["sparse linear autoencoder"], models["sparse autoencoder"]
 # BEGIN SOLUTION
 rh = mean_activation(lin_mn.transform(X_mn))
@@ -801,7 +801,7 @@ penalty_sigmoid = sig_mn.beta * np.sum(r * np.log(r / rh) + (1 - r) * np.log((1 
 # END SOLUTION
 print(f"sparsity penalty: linear {penalty_linear:.2e},   sigmoid {penalty_sigmoid:.2e}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_free_sparsity", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from aelab.exercises import compare_numeric_prediction
 from aelab.exercises.nb04 import check_free_sparsity
 
@@ -832,7 +832,7 @@ compare_numeric_prediction(my_prediction_ratio, penalty_sigmoid / penalty_linear
 # `(J, grads)`) and find `max_blank_grad`, the largest |∂J/∂W₁| over the encoder weights on
 # those pixels (the columns of `grads["W1"]`).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_blank", "locked": false, "schema_version": 3, "solution": true, "task": false}
 plain = models["plain autoencoder"]
 # BEGIN SOLUTION
 blank = X_mn.max(axis=0) == 0
@@ -842,7 +842,7 @@ max_blank_grad = float(np.abs(grads["W1"][:, blank]).max())
 # END SOLUTION
 print(f"{n_blank} blank pixels; largest gradient on their encoder weights: {max_blank_grad}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_blank", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 from aelab.exercises.nb04 import check_blank
 
 check_blank(n_blank, max_blank_grad, X_mn, plain).assert_ok()

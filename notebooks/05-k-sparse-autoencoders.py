@@ -140,7 +140,7 @@ claim(rows_moved[0.0] == tiny.k and rows_moved[0.02] == tiny.n_hidden,
 # (`np.argpartition(Z, -k, axis=1)` finds the k largest without sorting whole rows;
 # `np.put_along_axis` and `np.take_along_axis` help you use its indices.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_k_sparse_encode", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def k_sparse_encode(X, W, b, k):
     """The codes H (m × p) of the rows of X under the k-sparse encoder (W, b, k)."""
     # BEGIN SOLUTION
@@ -152,10 +152,10 @@ def k_sparse_encode(X, W, b, k):
     return H
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_k_sparse_encode", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_k_sparse_encode(k_sparse_encode, tiny, Xc_train[:200]).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_spread", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 3 · From strokes to templates: k = 70, 40, 25, 10
 #
 # Makhzani and Frey trained 1 000 hidden units on the 60 000 MNIST digits and showed the
@@ -252,7 +252,7 @@ plt.tight_layout()
 # Complete `spread(W)` for a matrix of filters (one per row); return one s per row.
 # (`np.divmod(np.arange(784), 28)` gives every pixel's row and column.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_spread", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def spread(W):
     """Spatial spread (pixels) of each row of W, an array of 28 × 28 filters."""
     W = np.asarray(W, dtype=np.float64)
@@ -266,7 +266,7 @@ def spread(W):
     return s
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_spread", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_spread(spread, models[70].components_).assert_ok()
 
 # %% [markdown]
@@ -322,7 +322,7 @@ claim(abs(med_spread[10] - digit_spread) < 1.0,
 # 400 units some remain pieces of whole digits. (Does convergence matter for this picture?
 # Section 8 suggests how to see a model stopped after a dozen epochs.)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_dead", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 4 · Dead units: what makes them, and two ways to revive them
 #
 # A unit that is never among the k winners gets no reconstruction gradient (section 2), so
@@ -389,7 +389,7 @@ claim(err10[0.0, True] < err10[0.02, True] and
 # each of the 400 units, the fraction of the 4 000 training digits for which it is among the
 # k winners (its code is non-zero); and `n_dead`, how many units never win.
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "answer_h_worst", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
 worst_model = grid[0.02, False]
 # BEGIN SOLUTION
 H_worst = worst_model.transform(Xc_train)
@@ -437,7 +437,7 @@ plt.tight_layout()
 # `model.params_["W1"]`, rescaled to the mean norm of the live rows, and set its bias in
 # `model.params_["b1"]` to 0. Change the arrays in place; return the dead units' indices.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_resample_dead", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def resample_dead(model, X):
     """Re-initialise the dead units of a k-sparse model towards badly reconstructed inputs."""
     # BEGIN SOLUTION
@@ -454,10 +454,10 @@ def resample_dead(model, X):
     return dead
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_resample_dead", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_resample_dead(resample_dead, Xc_train).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_revived", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Use it where the dead units come from the start with a small k rather than from weight
 # decay: the λ = 0 model trained without annealing, `grid[0.0, False]`. Three rounds of
 # *resample, then train 3 epochs* (a fixed budget, on purpose: resampling happens *during*
@@ -513,7 +513,7 @@ claim(errs[0] > history["not resampled"][0][1] and errs[-1] < errs[0],
 # is a repair *during* training, to be followed by more training, not a finishing touch.
 # (Try it on `grid[0.02, False]` too, where weight decay keeps pushing units out.)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_points", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # ## 5 · Encoding with αk units, and a tuned linear probe
 #
 # How good are the features? The **linear probe**: freeze the encoder, train a multinomial
@@ -550,7 +550,7 @@ print(f"raw pixels: {probe_pixels}")
 # Compute `acc_pca`, the tuned probe accuracy (`tuned_probe(...).accuracy`) of the codes of a
 # 50-component PCA, `aelab.PCA(n_components=50)`, on the same split.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_pca50", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 pca50 = aelab.PCA(n_components=50).fit(Xc_train)
 acc_pca = tuned_probe(pca50.transform(Xc_train), y_train, pca50.transform(Xc_test),
@@ -558,7 +558,7 @@ acc_pca = tuned_probe(pca50.transform(Xc_train), y_train, pca50.transform(Xc_tes
 # END SOLUTION
 print(f"PCA-50: {acc_pca:.1%}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_pca_probe", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_pca_probe(acc_pca, Xc_train, y_train, Xc_test, y_test).assert_ok()
 
 # %% [markdown]
@@ -577,7 +577,7 @@ for name, W in baselines.items():
     probe[name] = tuned_probe(enc.transform(Xc_train), y_train, enc.transform(Xc_test), y_test)
     print(f"{name:24s}: {probe[name]}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_pca400", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # **More components, a worse probe?** With standardisation, PCA with 400 components probes
 # *worse* than with 50. The cause is the standardisation, not overfitting as such: the last
 # 350 components of the digits carry little of their variance, and scaling each to unit

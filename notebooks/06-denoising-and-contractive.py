@@ -92,7 +92,7 @@ T_START = time.perf_counter()
 # **✎ Exercise 1.** Write `corrupt(X, kind, level, rng)` returning a corrupted copy of X
 # (`rng` is a `np.random.Generator`; use `rng.random` and `rng.normal`).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_corrupt", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def corrupt(X, kind, level, rng):
     """A corrupted copy of X: kind is "mask" (level = ν) or "gaussian" (level = σ)."""
     # BEGIN SOLUTION
@@ -102,7 +102,7 @@ def corrupt(X, kind, level, rng):
     # END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_corrupt", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_corrupt(corrupt).assert_ok()
 
 # %% [markdown]
@@ -248,7 +248,7 @@ claim(0 < below[EPOCHS] < below[SNAPSHOT] < 0.4,
 # **✎ Exercise 2 (design).** Design an input that tests (a) alone: clean digits, *no pixel
 # missing*, with the same average as ν-masked digits. Write `matched_scale(X, nu)`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_matched_scale", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def matched_scale(X, nu):
     """Clean digits with the average ink of ν-masked ones, every pixel kept."""
     # BEGIN SOLUTION
@@ -256,10 +256,10 @@ def matched_scale(X, nu):
     # END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_matched_scale", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_matched_scale(matched_scale, X_test[:50]).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_scaled", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # **Prediction.** Fed `matched_scale(X_test, 0.5)`, will the masking model's error against
 # the clean digits be lower than on the clean digits themselves, about the same, or higher?
 # Record it before you run the next cell.
@@ -288,7 +288,7 @@ for b in at:
           "than either clean or masked inputs", matched=scaled_err[b],
           clean=errors[b]["mask ν = 0.5"]["clean"])
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_best_nu", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Most of the masking model's trouble with clean digits is scale, explanation (a). Dropout
 # meets the same issue and rescales at test time; a denoising autoencoder used for its
 # features usually does not bother.
@@ -439,16 +439,16 @@ W1, W2 = theta["W1"], theta["W2"]
 lin_model = aelab.Autoencoder(**linear, dtype="float64")
 print(f"trained: {lin_noisy.n_iter_} L-BFGS iterations, {lin_noisy.stop_reason_}")
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_penalty", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 penalty = sigma ** 2 / 2 * np.sum((W2 @ W1) ** 2)
 # END SOLUTION
 print(f"penalty = {penalty:.5f}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_noise_penalty", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_noise_penalty(penalty, lin_model, theta, X_dig, sigma).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": true, "grade_id": "explain_33", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # <!-- BEGIN SOLUTION -->
 # *Solution.* $\mathbb E\,\varepsilon^\top A^\top A\varepsilon = \operatorname{tr}(A^\top A\,
 # \mathbb E[\varepsilon\varepsilon^\top]) = \sigma^2\lVert A\rVert_F^2$, so the penalty is
@@ -611,7 +611,7 @@ claim(ratios["sigmoid"][-1] < 1 - 3 * ratio_se["sigmoid"][-1] - 0.03,
       "for the sigmoid model it falls clearly below 1 at the largest σ",
       ratio=ratios["sigmoid"][-1], se=ratio_se["sigmoid"][-1]);
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_mask_weights", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # For the sigmoid model the ratio falls below 1 as σ grows: large noise pushes units into
 # their flat, saturated ends, where extra noise hardly changes the output.
 #
@@ -738,7 +738,7 @@ for b in at:
 # decoder the penalty has a cheap way out: shrink the encoder (its Jacobian shrinks with it)
 # and let the unpenalised decoder grow to undo it. We test that at the end of the section.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "answer_jacobian_sq", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def jacobian_sq(model, X):
     """‖∂h/∂x‖²_F at every row of X, for a fitted model with a sigmoid encoder (shape (m,))."""
     H = model.transform(X)                          # m × p
@@ -770,10 +770,10 @@ def fit_cae(budget_reason="250 L-BFGS iterations for every contractive model, an
 cae = fit_cae(contraction=0.3)
 print(f"γ = 0.3: {cae.n_iter_} iterations, {cae.stop_reason_}")
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "check_jacobian_sq", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_jacobian_sq(jacobian_sq, cae, D_test[:5]).assert_ok()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": true, "grade_id": "explain_52", "locked": false, "points": 2, "schema_version": 3, "solution": true, "task": false}
 # <!-- BEGIN SOLUTION -->
 # *Solution.* Squaring and summing the entries gives
 # $\lVert\partial h/\partial x\rVert_F^2 = \sum_j \mathrm{sig}'(z_j)^2 \sum_k W_{jk}^2 =
@@ -792,7 +792,7 @@ def encoder_jacobians(model, X):
     H = model.transform(X)
     return (H * (1 - H))[:, :, None] * model.params_["W1"][None]
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_frontier", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # Now the comparison the contractive penalty has to win. Both γ and λ make the code less
 # sensitive; both cost reconstruction accuracy. The fair question is which gives the
 # *smaller Jacobian at the same reconstruction error*. We train contractive models with
@@ -896,7 +896,7 @@ c2, w2 = longer["contractive γ = 0.1"], longer["weight decay λ = 0.01"]
 claim(c2[0] < w2[0] and c2[1] < w2[1], "after 500 iterations γ = 0.1 still beats λ = 0.01 "
       "on both", errors=(c2[0], w2[0]), jacobians=(c2[1], w2[1]));
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_probe", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # **Reading the results.**
 #
 # * Left: the contractive models lie below and to the left of the weight-decay models. For
@@ -948,7 +948,7 @@ compare_prediction(my_prediction_probe,
 claim(max(v for k, v in accuracy.items() if k != "pixels") <= accuracy["pixels"] + 0.005,
       "no code beats the raw pixels by more than half a point", accuracy=accuracy);
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_untied", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # No code beats the pixels: here contraction makes the code *less sensitive*, as promised,
 # but not *more useful* to a linear classifier. Rifai et al. found gains as pretraining for
 # deeper networks (notebook 07) on harder data; a linear probe on a small, easy set is a
@@ -1009,7 +1009,7 @@ claim(u1 < t1 and u2 > t2 and u[0] < stats["contractive γ = 0.3"][0]
 # auto-encoders learn from the data-generating distribution", showed it for small noise,
 # with the contraction falling on the reconstruction r rather than on the code.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction_arrows", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
 # We check it in 2-D, where the arrows can be drawn. The data are 300 points on a noisy
 # spiral; the denoiser is an `aelab.Autoencoder` with 64 tanh units and a linear output,
 # trained with σ = 0.1 on 8 noisy copies of each point, by L-BFGS to a gradient tolerance of
