@@ -342,7 +342,7 @@ _ = claim(all(m.converged_ for m in pair.values()) and gap < 0.01,
 #
 # **Predict first:** R's gradient is c times the true derivative of R's own J. What is c?
 
-# %% nbgrader={"grade": true, "grade_id": "answer_r_tanh_sparsity", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_r_tanh_sparsity", "locked": false, "schema_version": 3, "solution": true, "task": false}
 my_factor = None  # ✎ a number: R's gradient / the derivative of R's J
 
 
@@ -357,6 +357,7 @@ def r_tanh_sparsity(Z, rho, beta):
     return J, dJ_dZ
 
 
+# %% nbgrader={"grade": true, "grade_id": "check_r_tanh_sparsity", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb03.check_r_tanh_sparsity(r_tanh_sparsity).assert_ok()
 
 # %% [markdown]
@@ -1004,10 +1005,13 @@ _ = claim(not tanh_panel.challenges[0].done, "moving ρ does not make the filter
 # A colleague's sigmoid model uses ρ = 0.01. You want the same sparsity with tanh units in
 # aelab's convention. Store the tanh target in `rho_tanh`. (And in R's convention?)
 
-# %% nbgrader={"grade": true, "grade_id": "answer_rho_tanh", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_rho_tanh", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 rho_tanh = 2 * 0.01 - 1
 # END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_rho_tanh", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb03.check_rho_tanh(rho_tanh).assert_ok()
 
 # %% [markdown]
@@ -1017,10 +1021,13 @@ nb03.check_rho_tanh(rho_tanh).assert_ok()
 # initial weight scale for the **encoder** (`eps_encoder`) and for the **decoder**
 # (`eps_decoder`)? (A unit's fan-in is the number of inputs *it* receives.)
 
-# %% nbgrader={"grade": true, "grade_id": "answer_eps_encoder", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_eps_encoder", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 eps_encoder, eps_decoder = 1 / np.sqrt(784), 1 / np.sqrt(196)
 # END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_lecun", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb03.check_lecun(eps_encoder, eps_decoder).assert_ok()
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "open_exercise_4", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": true}

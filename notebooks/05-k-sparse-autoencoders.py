@@ -389,13 +389,16 @@ claim(err10[0.0, True] < err10[0.02, True] and
 # each of the 400 units, the fraction of the 4 000 training digits for which it is among the
 # k winners (its code is non-zero); and `n_dead`, how many units never win.
 
-# %% nbgrader={"grade": true, "grade_id": "answer_h_worst", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_h_worst", "locked": false, "schema_version": 3, "solution": true, "task": false}
 worst_model = grid[0.02, False]
 # BEGIN SOLUTION
 H_worst = worst_model.transform(Xc_train)
 usage = np.mean(H_worst != 0, axis=0)
 n_dead_worst = int(np.sum(usage == 0))
 # END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_usage", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_usage(usage, n_dead_worst, worst_model, Xc_train).assert_ok()
 
 # %%

@@ -218,7 +218,7 @@ claim(win_p > win_s + 0.1 and border_p < 0.02 < 0.15 < border_s,
 # `layer0.b1`, `layer1.W1`, `layer1.b1`, …; as in `aelab`, the examples are the rows of X and
 # `layerℓ.W1` has one row per unit of layer ℓ), for any number of layers.
 
-# %% nbgrader={"grade": true, "grade_id": "answer_stack_codes", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_stack_codes", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def stack_codes(params, X):
     """Top-level codes of a sigmoid encoder stack: shape (m, size of the last layer)."""
     # BEGIN SOLUTION
@@ -231,6 +231,7 @@ def stack_codes(params, X):
     # END SOLUTION
 
 
+# %% nbgrader={"grade": true, "grade_id": "check_stack_codes", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_stack_codes(stack_codes, pre, X_test[:50]).assert_ok()
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "predict_my_prediction", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": true}
@@ -320,10 +321,13 @@ compare_prediction(my_prediction, outcome, choices=("pretrained ahead", "level",
 # **✎ Exercise 2 — the raw-pixel baseline.** Compute `acc_pixels`, the probe's test
 # accuracy with the *pixels* of the 200 labelled pool images as features.
 
-# %% nbgrader={"grade": true, "grade_id": "answer_acc_pixels", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_acc_pixels", "locked": false, "schema_version": 3, "solution": true, "task": false}
 # BEGIN SOLUTION
 acc_pixels = cv_probe_accuracy(X_pool[labelled], y_few[labelled], X_test, y_test)
 # END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_pixel_baseline", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_pixel_baseline(acc_pixels, X_pool, y_pool, y_few, X_test, y_test).assert_ok()
 
 # %% [markdown]
@@ -773,7 +777,7 @@ claim(acc_gap > 0.01, "at about the same training objective, the pretrained deep
 # **✎ Predict first:** what would `ratio_top` be for a layer that has learned nothing? Write
 # a number in `my_ratio_guess`.
 
-# %% nbgrader={"grade": true, "grade_id": "answer_top", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_top", "locked": false, "schema_version": 3, "solution": true, "task": false}
 my_ratio_guess = None   # ✎ a number
 
 with aelab.fixed_budget("the recipe's 400 L-BFGS iterations per pretrained layer"):
@@ -783,6 +787,9 @@ top = stack_uf.reconstruction_errors_[1]
 ratio_top = top["pretrained"] / top["mean"]
 spread_top = float(stack_uf.transform(X_pool).std(axis=0).max())
 # END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "check_collapse", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 check_collapse(stack_uf, ratio_top, spread_top, X_pool).assert_ok()
 
 # %%

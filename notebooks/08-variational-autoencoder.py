@@ -263,7 +263,7 @@ if LONG_RUN:
 # %% [markdown]
 # Now the two exercises of section 3, on this model's codes.
 
-# %% nbgrader={"grade": true, "grade_id": "answer_kl_per_example", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_kl_per_example", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def kl_per_example(mu, logvar):
     """KL(q(z|x) ‖ N(0, I)) for each row of (mu, logvar = log σ²); shape (m,)."""
     # BEGIN SOLUTION
@@ -274,10 +274,11 @@ def kl_per_example(mu, logvar):
     # END SOLUTION
 
 
+# %% nbgrader={"grade": true, "grade_id": "check_kl", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb08.check_kl(kl_per_example, vae, X_test[:200]).assert_ok()
 
 
-# %% nbgrader={"grade": true, "grade_id": "answer_kl_and_grad", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_kl_and_grad", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def kl_and_grad(mu, logvar):
     """The KL summed over all rows, and {"mu": ∂KL/∂mu, "logvar": ∂KL/∂logvar}."""
     # BEGIN SOLUTION
@@ -288,6 +289,7 @@ def kl_and_grad(mu, logvar):
     return kl_total, grads
 
 
+# %% nbgrader={"grade": true, "grade_id": "check_kl_gradient", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb08.check_kl_gradient(kl_and_grad).assert_ok()
 
 # %% [markdown]
@@ -603,7 +605,7 @@ nb08.check_mean_sigma(mean_sigma, models, D_test).assert_ok()
 # **Prediction.** We compare the MNIST model of section 3 (β = 1) with one trained at β = 4,
 # also to convergence. Which has the larger gap between 𝓛₂₀₀ and the ELBO?
 
-# %% nbgrader={"grade": true, "grade_id": "answer_log_mean_exp", "locked": false, "points": 1, "schema_version": 3, "solution": true, "task": false}
+# %% nbgrader={"grade": false, "grade_id": "answer_log_mean_exp", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def log_mean_exp(log_w):
     """log of the mean over axis 0 of exp(log_w), without overflow or underflow; shape (m,)."""
     # BEGIN SOLUTION
@@ -612,7 +614,10 @@ def log_mean_exp(log_w):
     # END SOLUTION
 
 
+# %% nbgrader={"grade": true, "grade_id": "check_log_mean_exp", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nb08.check_log_mean_exp(log_mean_exp).assert_ok()
+
+# %%
 my_prediction_gap = None   # ✎ one of "β = 1", "β = 4", "about equal"
 
 # %%
