@@ -577,21 +577,16 @@ def _two_students(hub, course_repo, pages, mark):
 
 
 @pytest.fixture(scope="module")
-def browser_for_hub():
-    """One Chromium for both students (each gets its own context: own cookies)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright for Python is needed: pip install -e '.[test]'", pytrace=False)
+def browser_for_hub(playwright_driver):
+    """One Chromium for both students (each gets its own context: own cookies), launched
+    from the session's one Playwright driver (tests/conftest.py)."""
     try:
         path = bh.ensure_chromium()
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=path, args=bh.CHROMIUM_ARGS)
+    browser = playwright_driver.chromium.launch(executable_path=path, args=bh.CHROMIUM_ARGS)
     yield browser
     browser.close()
-    pw.stop()
 
 
 # ------------------------------------------------------------------ the deployments' files

@@ -84,25 +84,20 @@ def server(built):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(playwright_driver):
+    # launched from the session's one Playwright driver (tests/conftest.py)
     try:
         chromium = bh.ensure_chromium()
     except RuntimeError as exc:
         pytest.fail(str(exc), pytrace=False)
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright for Python is needed: pip install -e '.[test]'", pytrace=False)
-    pw = sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(executable_path=chromium, args=bh.CHROMIUM_ARGS)
+        browser = playwright_driver.chromium.launch(executable_path=chromium,
+                                                    args=bh.CHROMIUM_ARGS)
     except Exception as exc:  # noqa: BLE001 - say which browser would not start
-        pw.stop()
         pytest.fail(f"Chromium at {chromium} did not start under Playwright: {exc}",
                     pytrace=False)
     yield browser
     browser.close()
-    pw.stop()
 
 
 # ------------------------------------------------------------------ reading the HTML

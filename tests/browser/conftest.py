@@ -49,24 +49,17 @@ def chromium_path():
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path):
+def browser(chromium_path, playwright_driver):
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright for Python is needed for the browser tests: "
-                    "pip install -e '.[test]' (or pip install playwright)", pytrace=False)
-    pw = sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=bh.CHROMIUM_ARGS)
+        browser = playwright_driver.chromium.launch(executable_path=chromium_path,
+                                                    args=bh.CHROMIUM_ARGS)
     except Exception as exc:  # noqa: BLE001 - say which browser would not start
         message = f"Chromium at {chromium_path} did not start under Playwright: {exc}"
         browser = None
     if browser is None:
-        pw.stop()
         pytest.fail(message, pytrace=False)
     yield browser
     browser.close()
-    pw.stop()
 
 
 @pytest.fixture
