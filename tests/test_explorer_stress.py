@@ -162,7 +162,7 @@ def test_200_random_changes_with_injected_failures_end_consistent(tiny):
         assert panel.wait(TIMEOUT) is panel
         assert panel.error_box.value == ""
         assert "error" not in panel.status.value
-        assert panel.model.stop_reason_ in ("max_iter", "converged")
+        assert panel.model.stop_reason_ in ("max_iter", "converged", "stalled")
         assert all(np.all(np.isfinite(v)) for v in panel.model.params_.values())
 
         # The model holds exactly the hyperparameters last asked for, as do the controls.
