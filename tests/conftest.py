@@ -37,3 +37,13 @@ def playwright_driver():
     pw = sync_playwright().start()
     yield pw
     pw.stop()
+
+
+@pytest.fixture
+def made():
+    """A list to append the Explorer panels a test builds; each is closed afterwards (its
+    worker thread stopped), whether the test passed or not."""
+    panels = []
+    yield panels
+    for p in panels:
+        p.close()

@@ -20,14 +20,6 @@ pytest.importorskip("ipywidgets")
 TIMEOUT = 120
 
 
-@pytest.fixture
-def made():
-    panels = []
-    yield panels
-    for p in panels:
-        p.close()
-
-
 def _panel(made, model, X, challenge, **kw):
     kw.setdefault("key", None)
     kw.setdefault("dataset", "data")

@@ -12,14 +12,6 @@ pytest.importorskip("ipywidgets")
 TIMEOUT = 60
 
 
-@pytest.fixture
-def made():
-    panels = []
-    yield panels
-    for p in panels:
-        p.close()
-
-
 def _panel(made, model, X, **kw):
     kw.setdefault("key", None)
     kw.setdefault("dataset", "data")

@@ -19,14 +19,6 @@ pytest.importorskip("ipywidgets")
 TIMEOUT = 120
 
 
-@pytest.fixture
-def made():
-    panels = []
-    yield panels
-    for p in panels:
-        p.close()
-
-
 def _panel(made, model, X, **kw):
     kw.setdefault("key", None)
     kw.setdefault("dataset", "data")
