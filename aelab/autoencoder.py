@@ -57,6 +57,10 @@ __all__ = ["Autoencoder"]
 _SPARSITY = (None, "kl", "l1", "l2")
 _NOISE = (None, "mask", "gaussian")
 _OPTIMIZERS = ("lbfgs", "adam", "sgd")
+#: What ``tol=None`` means for each optimizer. L-BFGS: minFunc's ``optTol`` (the UFLDL
+#: exercise's optimizer; its 1e-9 ``progTol`` is a test on progress, not on the gradient)
+#: and SciPy's L-BFGS-B ``gtol``. Adam and SGD: any measurable decrease counts as progress.
+DEFAULT_TOL = {"lbfgs": 1e-5, "adam": 1e-9, "sgd": 1e-9}
 _DTYPES = ("float64", "float32")
 
 
@@ -148,11 +152,15 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         Step size for Adam and SGD.
     momentum : float in [0, 1), default 0.9
         SGD momentum μ, and Adam's β₁.
-    tol : float >= 0, default 1e-9
+    tol : float >= 0 or None, default None
         L-BFGS has converged when the largest gradient component is at most ``tol``; a stop
         without that (no measurable decrease of J, or a failed line search) is "stalled",
         not converged. For Adam and SGD: the relative decrease of the epoch's mean
-        loss that counts as progress.
+        loss that counts as progress. None picks each optimizer's default: 1e-5 for
+        L-BFGS, the first-order optimality tolerance (``optTol``, on max|gᵢ|) of minFunc,
+        the optimizer of the UFLDL exercise, and SciPy's L-BFGS-B ``gtol``; 1e-9 for Adam
+        and SGD, so that any measurable decrease of the epoch loss counts. Where a claim
+        needs a tighter optimum, pass a smaller ``tol`` (and check ``converged_``).
     n_iter_no_change : int >= 1 or None, default 10
         Adam and SGD stop as converged after this many epochs without progress (see
         ``tol``), as scikit-learn's ``MLPClassifier`` does; with ``k_start`` not before the
@@ -228,7 +236,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         batch_size=None,
         learning_rate=1e-3,
         momentum=0.9,
-        tol=1e-9,
+        tol=None,
         n_iter_no_change=10,
         random_state=0,
         seed=None,
@@ -320,7 +328,9 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         c.batch_size = check_int("batch_size", self.batch_size, 1, allow_none=True)
         c.learning_rate = check_real("learning_rate", self.learning_rate, 0.0, low_open=True)
         c.momentum = check_real("momentum", self.momentum, 0.0, 1.0, high_open=True)
-        c.tol = check_real("tol", self.tol, 0.0)
+        c.tol = check_real("tol", self.tol, 0.0, allow_none=True)
+        if c.tol is None:
+            c.tol = DEFAULT_TOL[c.optimizer]
         c.n_iter_no_change = check_int("n_iter_no_change", self.n_iter_no_change, 1,
                                        allow_none=True)
         c.random_state = resolve_random_state(self)
@@ -729,7 +739,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         return float(J), grads
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, y=None, callback=None):
+    def fit(self, X, y=None, callback=None, callback_every="epoch"):
         """Train on X.
 
         Parameters
@@ -741,12 +751,17 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
         callback : callable ``(Progress) -> bool``, optional
             Called after every iteration (L-BFGS) or epoch (Adam, SGD) with a
             :class:`~aelab.optimize.Progress`; return True to stop training.
+        callback_every : {"epoch", "batch"}, default "epoch"
+            With "batch", Adam and SGD also call ``callback`` after every minibatch step
+            (``Progress.batch`` set, ``loss`` the batch's); L-BFGS ignores it. The live
+            panel uses it to draw several frames per epoch.
 
         Returns
         -------
         self
         """
         c = self._config()
+        check_choice("callback_every", callback_every, ("epoch", "batch"))
         can_warm = c.warm_start and hasattr(self, "params_")
         X = self._check_X(X, c)
         xp = get_namespace(X)
@@ -775,6 +790,12 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 return bool(callback(Progress(it, float(J), timer(), self)))
             return False
 
+        on_batch = None
+        if callback is not None and callback_every == "batch":
+            def on_batch(epoch, batch, current, J):
+                self.params_ = current
+                return bool(callback(Progress(epoch, float(J), timer(), self, batch=batch)))
+
         try:
             # Overflow is detected and reported by the optimisers (TrainingDivergedWarning);
             # NumPy's own warnings would only repeat it less clearly.
@@ -782,7 +803,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
             rows = X.shape[0] if c.optimizer == "lbfgs" else min(X.shape[0], c.batch_size or 256)
             with blas_threads(xp, rows, X.shape[1], c.n_hidden, whole_run=True), \
                     np.errstate(over="ignore", invalid="ignore"):
-                params, n_iter, reason = self._run(X, params, c, on_iter)
+                params, n_iter, reason = self._run(X, params, c, on_iter, on_batch)
         finally:
             if bar is not None:
                 bar.close()
@@ -796,7 +817,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                             "iterations" if c.optimizer == "lbfgs" else "epochs")
         return self
 
-    def _run(self, X, params, c, on_iter):
+    def _run(self, X, params, c, on_iter, on_batch=None):
         """Run the chosen optimiser from ``params``; returns (params, n_iter, reason)."""
         ws = Workspace(get_namespace(X))
         if c.optimizer == "lbfgs":
@@ -825,6 +846,7 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 on_iter=on_iter,
                 corrupt=(lambda Xb, r: self._corrupt(Xb, r, c)) if c.noise else None,
                 before_batch=anneal, tol=c.tol, n_iter_no_change=c.n_iter_no_change,
+                on_batch=on_batch,
                 project=_unit_columns_projection if c.decoder_norm == "unit" else None,
                 # the annealing of k ends half-way through the budget
                 min_epochs=(c.max_iter + 1) // 2 if anneal is not None else 0,

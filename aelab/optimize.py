@@ -59,6 +59,10 @@ class Progress:
     model : estimator
         The model, whose ``params_`` already hold the current parameters, so a callback can
         draw filters or compute metrics mid-training. Return True to stop.
+    batch : int or None
+        None after an iteration or epoch. With ``fit(..., callback_every="batch")`` (Adam,
+        SGD), the callback is also called after each minibatch step of epoch ``iteration``
+        (1 for the epoch's first batch); ``loss`` is then that batch's loss.
 
     Taught in notebooks/02-sparse-autoencoder.ipynb (a ``callback`` that reports progress).
     """
@@ -67,6 +71,7 @@ class Progress:
     loss: float
     elapsed: float
     model: Any
+    batch: int | None = None
 
 
 def pack(params: dict, keys) -> np.ndarray:
@@ -198,7 +203,7 @@ def lbfgs_stop_reason(res, max_iter, tol):
 
 def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate, momentum,
                   rng, on_iter, corrupt=None, before_batch=None, tol=0.0,
-                  n_iter_no_change=None, min_epochs=0, project=None):
+                  n_iter_no_change=None, min_epochs=0, project=None, on_batch=None):
     """Adam or SGD with momentum over seeded, shuffled minibatches.
 
     Parameters
@@ -231,6 +236,10 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
         A constraint kept by every step: called on the gradients before the step (to project
         them onto the constraint's tangent space) and with ``after=True`` on the parameters
         after it (to restore the constraint), e.g. unit-norm decoder columns.
+    on_batch : callable ``(epoch, batch, params, J) -> bool``, optional
+        Called after each minibatch step with the batch's loss (``batch`` counts from 1
+        within the epoch); True stops training at once, as ``"callback"``. The live panel
+        draws from it, since an epoch can take longer than a frame should.
 
     Returns
     -------
@@ -252,6 +261,7 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
     total_batches = epochs * -(-m // batch_size)
     J_start = None
     best, stale = math.inf, 0
+    stopped = False
     for epoch in range(1, epochs + 1):
         order = asarray_like(rng.permutation(m), X) if m > batch_size else None
         total, count, diverged = 0.0, 0, False
@@ -298,6 +308,12 @@ def run_minibatch(fun, params0, X, *, method, epochs, batch_size, learning_rate,
                 project(params, None, after=True)
             total += J * Xb.shape[0]
             count += Xb.shape[0]
+            if on_batch is not None and on_batch(epoch, start // batch_size + 1, params, J):
+                stopped = True
+                break
+        if stopped:
+            reason = "callback"
+            break
         finite = all(bool(xp.all(xp.isfinite(v))) for v in params.values())
         if diverged or not finite:
             params = last_good

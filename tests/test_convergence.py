@@ -216,3 +216,40 @@ def test_panel_status_says_stalled_is_not_converged():
     assert "stalled" in text and "not converged" in text
     assert ending(SimpleNamespace(stop_reason_="converged", n_iter_=9),
                   {"budget_stopped": False}) == "converged"
+
+
+def test_default_lbfgs_tol_is_minfuncs_and_is_reached(digits):
+    """tol=None means 1e-5 for L-BFGS (minFunc's optTol, SciPy's gtol): a default fit with
+    room to converge does, with the gradient test met, instead of ending "stalled"."""
+    from aelab.autoencoder import DEFAULT_TOL
+
+    assert aelab.SparseAutoencoder().get_params()["tol"] is None
+    assert DEFAULT_TOL["lbfgs"] == 1e-5
+    model = aelab.SparseAutoencoder(16, max_iter=5000)
+    assert _fit_recording(model, digits) == []
+    assert model.stop_reason_ == "converged"
+    g = _gradient_norm(model, digits)
+    assert g <= 1e-5
+    # and a tighter explicit tol is still obeyed: more iterations, a smaller gradient
+    tight = aelab.SparseAutoencoder(16, max_iter=8000, tol=3e-6).fit(digits)
+    assert tight.stop_reason_ == "converged"
+    assert tight.n_iter_ > model.n_iter_ and _gradient_norm(tight, digits) <= 3e-6 < g
+
+
+def test_default_tol_for_adam_keeps_any_decrease_as_progress(digits):
+    """For Adam, tol=None is 1e-9: the same training as that explicit value."""
+    kw = dict(n_hidden=8, optimizer="adam", max_iter=6, batch_size=50, learning_rate=1e-2)
+    a = aelab.Autoencoder(**kw).fit(digits)
+    b = aelab.Autoencoder(tol=1e-9, **kw).fit(digits)
+    c = aelab.Autoencoder(tol=0.5, **kw).fit(digits)  # a huge tol: the rule can stop it
+    np.testing.assert_array_equal(a.params_["W1"], b.params_["W1"])
+    assert a.loss_curve_ == b.loss_curve_
+    assert c.n_iter_ <= a.n_iter_
+
+
+def test_panel_status_names_the_tolerance_it_met(digits):
+    from aelab.explorer.session import ending
+
+    model = aelab.SparseAutoencoder(16, max_iter=5000).fit(digits)
+    assert ending(model, {"budget_stopped": False}) == \
+        "converged (largest gradient component ≤ 1e-05)"

@@ -320,3 +320,56 @@ def test_lbfgs_reports_why_scipy_stopped(monkeypatch, status, nit, grad, expecte
         lambda p: (0.0, {"w": p["w"]}), {"w": np.zeros(2)}, max_iter=10, tol=1e-6,
         on_iter=lambda *a: False)
     assert (reason, n) == (expected, nit) and np.array_equal(params["w"], np.ones(2))
+
+
+def _adam_model(**kw):
+    return aelab.Autoencoder(8, optimizer="adam", max_iter=3, batch_size=64,
+                             learning_rate=1e-2, n_iter_no_change=None, **kw)
+
+
+def test_callback_every_batch_sees_each_step_and_changes_nothing():
+    """callback_every="batch": one call per minibatch step (batch set) plus one per epoch
+    (batch None), the model's params_ current at each, and the same training as without."""
+    from aelab.datasets import load_digits
+
+    X = load_digits()[0][:300]  # 5 batches of 64 (the last has 44)
+    calls, snapshots = [], []
+
+    def cb(p):
+        calls.append((p.iteration, p.batch))
+        snapshots.append(float(p.model.params_["b2"].sum()))
+        return False
+
+    a = _adam_model().fit(X, callback=cb, callback_every="batch")
+    b = _adam_model().fit(X)
+    assert calls == [(e, k) for e in (1, 2, 3) for k in (1, 2, 3, 4, 5, None)]
+    assert len(set(snapshots)) > 3  # the parameters moved between the calls
+    np.testing.assert_array_equal(a.params_["W1"], b.params_["W1"])
+    assert a.loss_curve_ == b.loss_curve_ and len(a.loss_curve_) == 3
+
+
+def test_callback_every_batch_can_stop_mid_epoch():
+    from aelab.datasets import load_digits
+
+    X = load_digits()[0][:300]
+    seen = []
+
+    def stop_at_third_batch(p):
+        seen.append(p.batch)
+        return p.batch == 3
+
+    m = _adam_model().fit(X, callback=stop_at_third_batch, callback_every="batch")
+    assert seen == [1, 2, 3] and m.stop_reason_ == "callback" and m.n_iter_ == 1
+    assert m.loss_curve_ == []  # no epoch was completed
+
+
+def test_callback_every_is_checked_and_ignored_by_lbfgs():
+    from aelab.datasets import load_digits
+
+    X = load_digits()[0][:100]
+    with pytest.raises(ValueError, match="callback_every"):
+        aelab.Autoencoder(4, max_iter=2).fit(X, callback_every="step")
+    batches = []
+    aelab.Autoencoder(4, max_iter=3).fit(X, callback=lambda p: batches.append(p.batch),
+                                         callback_every="batch")
+    assert batches and set(batches) == {None}

@@ -795,3 +795,18 @@ def test_package_layout_keeps_modules_small():
     sizes = {p.relative_to(root).as_posix(): len(p.read_text().splitlines())
              for p in root.rglob("*.py")}
     assert len(sizes) >= 10 and max(sizes.values()) <= 420, sizes
+
+
+def test_collapse_stopped_at_a_loose_tolerance_is_still_a_collapse():
+    """At tol 1e-5 a collapsing fit stops with W at a few per cent of its initial scale, but
+    its reconstruction is the mean patch: not a state a warm start can leave."""
+    from aelab.explorer.session import collapsed
+
+    X = load_digits()[0][:300]
+    good = aelab.SparseAutoencoder(16, max_iter=200).fit(X)
+    assert not collapsed(good, X)
+    gone = aelab.SparseAutoencoder(16, lam=3e-3, max_iter=2000).fit(X)  # collapses
+    assert gone.stop_reason_ == "converged"
+    eps = np.sqrt(6.0 / (64 + 16 + 1)) / np.sqrt(3.0)
+    assert np.sqrt(np.mean(gone.params_["W1"] ** 2)) > 1e-3 * eps  # the weight test misses
+    assert collapsed(gone, X)

@@ -5,7 +5,7 @@ import html
 
 import numpy as np
 
-__all__ = ["status_text"]
+__all__ = ["status_text", "ending", "tolerance_words", "divergence_hint"]
 
 
 def status_text(state, f, final):
@@ -40,3 +40,35 @@ def status_text(state, f, final):
     phase = state["phase"] if final else "training…"
     parts.append(f"<i>{html.escape(phase)}</i>")
     return " · ".join(parts)
+
+
+def ending(model, stats):
+    """The status line's words for why the training stopped."""
+    if stats["budget_stopped"]:
+        return "stopped at the time budget: not converged"
+    n = model.n_iter_
+    return {"converged": f"converged{tolerance_words(model)}",
+            "max_iter": f"stopped at max_iter ({n} iterations): not converged",
+            "stalled": f"stalled after {n} iterations (no further decrease, gradient above "
+                       f"tol): not converged",
+            "diverged": "diverged", "callback": "stopped"}.get(model.stop_reason_,
+                                                               str(model.stop_reason_))
+
+
+def tolerance_words(model):
+    """" (largest gradient component ≤ 1e-05)" for an L-BFGS model; "" otherwise."""
+    try:
+        c = model._config()
+    except Exception:  # noqa: BLE001 - another estimator: no words rather than an error
+        return ""
+    if getattr(c, "optimizer", None) != "lbfgs":
+        return ""
+    return f" (largest gradient component ≤ {c.tol:g})"
+
+
+def divergence_hint(params):
+    """What to try after a diverged training, for the optimiser that diverged."""
+    if params.get("optimizer", "lbfgs") in ("sgd", "adam"):
+        return (f"Try a smaller learning_rate (now {params.get('learning_rate')!r}), "
+                "a smaller ε, or optimizer='lbfgs'.")
+    return "Try a smaller ε or λ."
