@@ -198,8 +198,10 @@ _ = claim(flat > 0.5, "more than half of the patches are nearly flat (pixel std 
 # the gradient falls below `tol`. If instead the objective stops changing at the level of
 # float64 round-off, or the line search finds no step that lowers it, the fit stops as
 # *stalled* (`stop_reason_ == "stalled"`, `converged_` false): no further progress is
-# possible, but the gradient test was not met. The default, `tol=1e-9`, is very strict; for
-# the small models of these first notebooks we use `tol=1e-4`.
+# possible, but the gradient test was not met. The default, `tol=None`, means 1e-5 for L-BFGS:
+# the first-order optimality tolerance of minFunc, the optimizer of the UFLDL exercise (and
+# SciPy's L-BFGS-B default). For the small models of these first notebooks we use `tol=1e-4`;
+# where a claim needs a tighter optimum, a notebook passes a smaller `tol` and says so.
 
 # %%
 X_train, X_test = X_digits[:1200], X_digits[1200:]

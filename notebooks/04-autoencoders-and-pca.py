@@ -881,8 +881,8 @@ plt.tight_layout()
 # %%
 X_cen = X_dig - X_dig.mean(axis=0)
 # One reachable tolerance for both, so that the iteration counts compare like with like
-# (section 1's default tol = 1e-9 sits below float64's round-off for this problem: L-BFGS
-# ends there as "stalled", at the floor, not on the gradient test).
+# (the preset's tol = 1e-10, used in section 1, sits below float64's round-off for this
+# problem: L-BFGS ends there as "stalled", at the floor, not on the gradient test).
 TOL = 1e-7
 lin_cen = aelab.LinearAutoencoder(n_hidden=k, tol=TOL).fit(X_cen)
 lin_raw = aelab.LinearAutoencoder(n_hidden=k, tol=TOL).fit(X_dig)
