@@ -790,11 +790,11 @@ class Autoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimat
                 return bool(callback(Progress(it, float(J), timer(), self)))
             return False
 
-        on_batch = None
-        if callback is not None and callback_every == "batch":
-            def on_batch(epoch, batch, current, J):
-                self.params_ = current
-                return bool(callback(Progress(epoch, float(J), timer(), self, batch=batch)))
+        def each_batch(epoch, batch, current, J):
+            self.params_ = current
+            return bool(callback(Progress(epoch, float(J), timer(), self, batch=batch)))
+
+        on_batch = each_batch if callback is not None and callback_every == "batch" else None
 
         try:
             # Overflow is detected and reported by the optimisers (TrainingDivergedWarning);

@@ -15,6 +15,8 @@ Taught in notebooks/01-autoencoder-basics.ipynb.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .backend import NO_WORKSPACE, sumsq
 
 __all__ = ["LOSSES", "mse", "cross_entropy", "NEEDS_PREACTIVATION"]
@@ -67,11 +69,27 @@ def cross_entropy(xp, X, Z, A, out_act, ws=NO_WORKSPACE, m=None):
         (σ(z) − x) / m.
     """
     m = X.shape[0] if m is None else m
-    softplus = xp.logaddexp(xp.zeros_like(Z), Z)
-    value = xp.sum(softplus - X * Z) / m
+    value = xp.sum(_softplus(xp, Z) - X * Z) / m
     dZ = ws.subtract("dZ3", A, X)
     dZ *= 1.0 / m
     return value, dZ
+
+
+def _softplus(xp, Z):
+    """log(1 + e^z) = max(z, 0) + log1p(e^{−|z|}): exact, and e^{−|z|} ≤ 1 never overflows.
+
+    NumPy's ``logaddexp(0, z)`` is the same formula evaluated in scalar code: 12× slower on
+    a 64 × 784 float32 batch here (1.03 against 0.08 ms), which was a sixth of notebook 06's
+    denoising epoch. NumPy runs the chain in one buffer.
+    """
+    if xp is np:
+        a = np.abs(Z)
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        np.log1p(a, out=a)
+        a += np.maximum(Z, 0)
+        return a
+    return xp.maximum(Z, xp.zeros_like(Z)) + xp.log1p(xp.exp(-xp.abs(Z)))
 
 
 LOSSES = {"mse": mse, "cross_entropy": cross_entropy}

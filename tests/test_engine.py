@@ -373,3 +373,18 @@ def test_callback_every_is_checked_and_ignored_by_lbfgs():
     aelab.Autoencoder(4, max_iter=3).fit(X, callback=lambda p: batches.append(p.batch),
                                          callback_every="batch")
     assert batches and set(batches) == {None}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_softplus_matches_logaddexp_without_overflow(dtype):
+    """The cross-entropy's softplus, max(z, 0) + log1p(e^{−|z|}), against log(1 + e^z)."""
+    from aelab.losses import _softplus
+
+    z = np.concatenate([np.linspace(-50, 50, 1001), [-1e4, -800.0, 0.0, 800.0, 1e4]])
+    z = z.astype(dtype)
+    with np.errstate(over="raise", invalid="raise"):  # e^{-|z|} may underflow, never overflow
+        got = _softplus(np, z)
+    want = np.logaddexp(0.0, z.astype(np.float64))
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(dtype).eps, atol=1e-30)
+    assert got[-2] == 800.0 and got[-1] == 1e4  # large z: softplus(z) = z exactly

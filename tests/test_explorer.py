@@ -810,3 +810,18 @@ def test_collapse_stopped_at_a_loose_tolerance_is_still_a_collapse():
     eps = np.sqrt(6.0 / (64 + 16 + 1)) / np.sqrt(3.0)
     assert np.sqrt(np.mean(gone.params_["W1"] ** 2)) > 1e-3 * eps  # the weight test misses
     assert collapsed(gone, X)
+
+
+def test_a_training_that_collapses_says_so_and_the_next_starts_fresh(make):
+    """λ far too large: the training converges (at tol 1e-5) to blank filters; the panel
+    warns in words, and moving λ back starts from fresh weights instead of from W ≈ 0."""
+    panel = make(aelab.SparseAutoencoder(n_hidden=16, max_iter=2000)).wait(TIMEOUT)
+    assert panel.stats["collapsed"] is False and panel.warning_box.value == ""
+    panel.controls["lam"].value = 3e-3
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is True and panel.stats["collapsed"] is True
+    assert "collapsed" in panel.warning_box.value and "λ = 0.003" in panel.warning_box.value
+    panel.controls["lam"].value = 1e-4
+    panel.wait(TIMEOUT)
+    assert panel.stats["warm_start"] is False and "collapsed" in panel.status.value
+    assert panel.stats["collapsed"] is False and panel.warning_box.value == ""

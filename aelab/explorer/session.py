@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import collections
 import html
-import math
 import threading
 import time
 from dataclasses import dataclass
@@ -33,7 +32,8 @@ from typing import Any
 import numpy as np
 
 from ..convergence import fixed_budget
-from .status import divergence_hint, ending  # noqa: F401 - ending: the tests read it here
+from .status import collapse_words, divergence_hint, ending  # noqa: F401 - tests read ending here
+from .warmth import collapsed, why_fresh
 
 __all__ = ["Request", "TrainingSession", "FRESH_KEYS", "THREAD_PREFIX"]
 
@@ -128,7 +128,8 @@ class TrainingSession:
                  "time_to_final_frame": None, "iterations": 0, "cancelled": False,
                  "warm_start": False, "stop_reason": None, "frames": 0,
                  "first_frame_iteration": None, "train_seconds": 0.0, "render_ms_median": None,
-                 "render_ms_max": None, "budget_stopped": False, "frame_gap_max": None}
+                 "render_ms_max": None, "budget_stopped": False, "frame_gap_max": None,
+                 "collapsed": False}
         self.stats_now = stats
         self.render_ms = []
         state = {"last_frame": 0.0, "iteration": 0, "loss": None, "elapsed": 0.0,
@@ -236,6 +237,10 @@ class TrainingSession:
                     f"training diverged after {model.n_iter_} iteration(s); the last finite "
                     f"parameters are kept. {divergence_hint(req.params)}",
                     "#8a6d00", "#fff8e1")
+            elif "W1" in model.params_ and collapsed(model, data.X):
+                stats["collapsed"] = True
+                host.warning_box.value = note("collapsed", collapse_words(req.params),
+                                              "#8a6d00", "#fff8e1")
             host.frame(req, data, state, stats, final=True)
             with self.cond:
                 self.counters["trainings_completed"] += 1
@@ -377,48 +382,7 @@ def frame_gap(frame_interval, last_render):
     return max(frame_interval, min(9.0 * last_render, max(MAX_FRAME_GAP, 3.0 * last_render)))
 
 
-def why_fresh(old, new):
-    """In words, why a retrain cannot continue from the current weights."""
-    if old is None:
-        return None
-    names = ("the data set changed", "reset", "the hidden size changed", "the seed changed",
-             "ε changed: a new initial scale")
-    changed = [n for n, a, b in zip(names, old, new) if a != b]
-    return "; ".join(changed) or None
-
-
 def note(kind, message, color, background):
     return (f"<div style='border-left:4px solid {color};background:{background};"
             f"padding:4px 8px;margin:2px 0;color:{color}'><b>{html.escape(kind)}</b>: "
             f"{html.escape(message)}</div>")
-
-
-def collapsed(model, X, rows=2000):
-    """True when the weights have collapsed to (nearly) zero: blank filters.
-
-    Sparse autoencoders with a large λ settle at W ≈ 0 (hidden units stuck at ρ through
-    their biases, the output at the data mean through b₂). The gradient with respect to W₁
-    is proportional to W₂ and vice versa, so that point is stationary for any
-    hyperparameters: a warm start from it would never leave it.
-
-    Two signs, either enough: the encoder weights are negligible against their initial
-    scale, or the reconstruction explains less than 0.1% of the variance of the first
-    ``rows`` examples around their mean. A fit stopped at a gradient tolerance (1e-5) can
-    leave W at a few per cent of its initial scale, yet its reconstruction is the mean.
-    """
-    from .frames import to_host
-
-    W = to_host(model.params_["W1"])
-    eps = model.get_params().get("epsilon")
-    if eps is None:  # UFLDL's uniform init on ±r has standard deviation r/√3
-        eps = math.sqrt(6.0 / (X.shape[1] + W.shape[0] + 1)) / math.sqrt(3.0)
-    if float(np.sqrt(np.mean(W * W))) < 1e-3 * float(eps):
-        return True
-    reconstruct = getattr(model, "reconstruct", None)
-    if reconstruct is None:
-        return False
-    Xs = X[:rows]
-    R = to_host(reconstruct(Xs))
-    Xh = to_host(Xs)
-    spread = float(np.sum((Xh - Xh.mean(axis=0)) ** 2))
-    return spread > 0 and float(np.sum((R - Xh) ** 2)) > (1.0 - 1e-3) * spread

@@ -5,7 +5,7 @@ import html
 
 import numpy as np
 
-__all__ = ["status_text", "ending", "tolerance_words", "divergence_hint"]
+__all__ = ["status_text", "ending", "tolerance_words", "divergence_hint", "collapse_words"]
 
 
 def status_text(state, f, final):
@@ -72,3 +72,12 @@ def divergence_hint(params):
         return (f"Try a smaller learning_rate (now {params.get('learning_rate')!r}), "
                 "a smaller ε, or optimizer='lbfgs'.")
     return "Try a smaller ε or λ."
+
+
+def collapse_words(params):
+    """What the warning box says when a training ended with blank filters (W ≈ 0)."""
+    lam = params.get("lam")
+    what = f"λ = {lam:g} is" if lam else "the penalties are"
+    return (f"the weights collapsed to W ≈ 0: every filter is blank and the reconstruction is "
+            f"the mean input. {what} too strong for this β and ρ; lower it (the next "
+            "training then starts afresh, since no gradient leads away from W = 0).")
