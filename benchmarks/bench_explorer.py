@@ -10,7 +10,7 @@ the panel's frames (medians over the changes):
     first frame ≤ 0.1 s, final frame ≤ 1.5 s. One row per control (medians over its
     changes), each change listed with its iterations, stop reason and whether it had to
     start fresh (after a collapse to W ≈ 0), and each row's floor: its iterations times the
-    five matrix products of one evaluation alone. ``default SAE while training`` lands each
+    five matrix products and the sigmoids' exponentials of one evaluation alone. ``default SAE while training`` lands each
     change on a running fit (a slider being dragged).
 ``course NN``
     Each course notebook's panel (01–06) as :func:`aelab.explorer.course.course_panel`
@@ -75,11 +75,12 @@ def objective_seconds(model, X, repeats=20):
 
 
 def products_seconds(model, X, repeats=20):
-    """Seconds for the five matrix products of one evaluation alone: the machine's floor.
+    """Seconds for the work no evaluation can skip: the machine's floor for one iteration.
 
-    Forward X W₁ᵀ and A₂ W₂ᵀ, backward (A₂ᵀ δ₃)ᵀ, δ₃ W₂ and δ₂ᵀ X, on arrays of the
-    model's shapes and dtype, with the BLAS thread limit ``fit`` uses. No L-BFGS iteration
-    can cost less than one such evaluation, so ``iterations × this`` bounds a final frame.
+    The five matrix products, forward X W₁ᵀ and A₂ W₂ᵀ, backward (A₂ᵀ δ₃)ᵀ, δ₃ W₂ and
+    δ₂ᵀ X, and the exponentials of the two sigmoid layers, on arrays of the model's shapes
+    and dtype, with the BLAS thread limit ``fit`` uses. No L-BFGS iteration can cost less
+    than one such evaluation, so ``iterations × this`` bounds a final frame from below.
     """
     import numpy as np
 
@@ -91,7 +92,9 @@ def products_seconds(model, X, repeats=20):
     with blas_threads(get_namespace(X), X.shape[0], X.shape[1], W1.shape[0]):
         def once():
             np.matmul(X, W1.T, out=A)
+            np.exp(A, out=A)
             np.matmul(A, W2.T, out=D)
+            np.exp(D, out=D)
             (A.T @ D).T
             np.matmul(D, W2, out=A)
             A.T @ X
@@ -260,7 +263,7 @@ def print_rows(results, width=28):
               f"{r['render_ms']:>9.1f}{r['frames']:>7.0f}{r['frame_gap']:>10.3f}  {r['stop']}")
     for r in results:
         if "floor" in r:
-            print(f"  {r['scenario']}: its median iterations at the products' speed alone "
+            print(f"  {r['scenario']}: its median iterations at the floor's speed alone "
                   f"take {r['floor']:.2f} s, so the final frame is {r['final'] / max(r['floor'], 1e-9):.2f}x "
                   f"the machine's floor")
     for r in results:
