@@ -330,8 +330,14 @@ def normalized_mse(X, X_hat):
 
 
 def shrinkage(X, X_hat):
-    """γ = E‖x̂‖² / E⟨x̂, x⟩ (Rajamanoharan et al. 2024): 1 for an unbiased scale, below 1 when
-    the reconstruction is shrunk towards 0 (as an L1 penalty does)."""
+    """γ = E‖x̂‖² / E⟨x̂, x⟩: the c for which x̂ / c fits x best in least squares (the
+    minimiser over 1/c of E‖x̂/c − x‖²). 1 for an unbiased scale, below 1 when the
+    reconstruction is shrunk towards 0 (as an L1 penalty does).
+
+    Not the same number as the "relative reconstruction bias" of Rajamanoharan et al. (2024,
+    gated SAEs), the multiple of x closest to x̂, E⟨x̂, x⟩ / E‖x‖² (their closed form as the
+    authors corrected it after publication); the two agree when x̂ is an exact multiple of x.
+    """
     X, X_hat = _host_matrix(X, "X"), _host_matrix(X_hat, "X_hat")
     return float(np.sum(X_hat * X_hat) / np.sum(X_hat * X))
 
