@@ -12,7 +12,8 @@ The package, one idea per module (see docs/INSTRUCTORS.md for adding a view):
 
 * ``panel``: :class:`Explorer`, composing the rest, and its public API;
 * ``controls``: which hyperparameters, their widgets, ranges and scales;
-* ``session``: the worker thread, cancellation, coalescing, warm-start policy;
+* ``session``: the worker thread, cancellation, coalescing;
+* ``warmth``: the warm-start policy (when a retrain may continue, and why not);
 * ``data``: the data sets a panel trains on; ``frames``: what one redraw shows;
 * ``views``: one picture each behind one protocol, registered by name;
 * ``charts``, ``png``: drawing; ``status``: the status line; ``config``: JSON in and out.
