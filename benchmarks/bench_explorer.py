@@ -75,7 +75,7 @@ def objective_seconds(model, X, repeats=20):
     return (time.perf_counter() - t0) / repeats
 
 
-def products_seconds(model, X, repeats=20):
+def floor_seconds(model, X, repeats=20):
     """Seconds for the work no evaluation can skip: the machine's floor for one iteration.
 
     The five matrix products, forward X W₁ᵀ and A₂ W₂ᵀ, backward (A₂ᵀ δ₃)ᵀ, δ₃ W₂ and
@@ -212,7 +212,7 @@ def default_sae(n_changes, n_patches=10000, in_flight=True):
             results.append(summarize("default SAE while training", measure(
                 panel, [("lam", v) for v in lams], in_flight_delay=0.3)))
         eval_ms = 1e3 * objective_seconds(model, X)
-        floor_ms = 1e3 * products_seconds(model, X)
+        floor_ms = 1e3 * floor_seconds(model, X)
         bare = bare_fit_seconds(model, X, 3 * model.lam)
     finally:
         panel.close()
